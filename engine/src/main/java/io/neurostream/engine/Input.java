@@ -1,0 +1,158 @@
+package io.neurostream.engine;
+
+import io.neurostream.engine.random.CounterRng;
+import io.neurostream.engine.spec.Dist;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * An input applied to some neurons on ticks {@code [fromTick, toTick)}:
+ * <ul>
+ *   <li>{@link Kind#CURRENT}: the same current to each neuron, or drawn per neuron per tick from a
+ *       distribution (thalamic noise);</li>
+ *   <li>{@link Kind#VALUES}: one current per neuron (a sense matrix mapped onto a z-layer);</li>
+ *   <li>{@link Kind#POISSON}: independent Poisson trains at {@code rateHz}; each event adds
+ *       {@code weight} to the neuron's excitatory synaptic input of that tick.</li>
+ * </ul>
+ * Random draws are keyed by the input's stream id, the neuron and the tick, so an input gives the
+ * same values whenever and wherever it is replayed.
+ */
+public final class Input {
+    /** The kinds of input. */
+    public enum Kind { CURRENT, VALUES, POISSON }
+
+    /** Ticks to run forever. */
+    public static final long FOREVER = Long.MAX_VALUE;
+
+    final Kind kind;
+    final int[] neurons;
+    final double[] values;
+    final Dist current;
+    final double rateHz;
+    final double weight;
+    final long fromTick;
+    final long toTick;
+    final long streamId;
+    // derived
+    long key;
+    double lambda;
+    double expMinusLambda;
+
+    private Input(Kind kind, int[] neurons, double[] values, Dist current, double rateHz, double weight,
+            long fromTick, long toTick, long streamId) {
+        if (toTick <= fromTick) {
+            throw new IllegalArgumentException("an input must end after it starts: [" + fromTick + ", " + toTick + ")");
+        }
+        this.kind = kind;
+        this.neurons = neurons;
+        this.values = values;
+        this.current = current;
+        this.rateHz = rateHz;
+        this.weight = weight;
+        this.fromTick = fromTick;
+        this.toTick = toTick;
+        this.streamId = streamId;
+    }
+
+    /** A current (constant or drawn per neuron per tick) into {@code neurons}. */
+    public static Input current(int[] neurons, Dist current, long fromTick, long toTick) {
+        return new Input(Kind.CURRENT, neurons.clone(), null, current, 0, 0, fromTick, toTick, -1);
+    }
+
+    /** Current {@code values[i]} into {@code neurons[i]}. */
+    public static Input values(int[] neurons, double[] values, long fromTick, long toTick) {
+        if (neurons.length != values.length) {
+            throw new IllegalArgumentException("neurons and values differ in length");
+        }
+        return new Input(Kind.VALUES, neurons.clone(), values.clone(), null, 0, 0, fromTick, toTick, -1);
+    }
+
+    /** Poisson trains at {@code rateHz} into {@code neurons}, each event an excitatory input of {@code weight}. */
+    public static Input poisson(int[] neurons, double rateHz, double weight, long fromTick, long toTick) {
+        return new Input(Kind.POISSON, neurons.clone(), null, null, rateHz, weight, fromTick, toTick, -1);
+    }
+
+    Input withStream(long id, long seed, double dtMs) {
+        Input in = new Input(kind, neurons, values, current, rateHz, weight, fromTick, toTick, id);
+        in.key = CounterRng.subKey(CounterRng.streamKey(seed, "input"), id);
+        in.lambda = rateHz * dtMs / 1000.0;
+        in.expMinusLambda = StrictMath.exp(-in.lambda);
+        return in;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public int[] neurons() {
+        return neurons.clone();
+    }
+
+    public long fromTick() {
+        return fromTick;
+    }
+
+    public long toTick() {
+        return toTick;
+    }
+
+    void write(DataOutput out) throws IOException {
+        out.writeByte(kind.ordinal());
+        out.writeLong(fromTick);
+        out.writeLong(toTick);
+        out.writeLong(streamId);
+        out.writeInt(neurons.length);
+        for (int id : neurons) {
+            out.writeInt(id);
+        }
+        switch (kind) {
+            case VALUES:
+                for (double v : values) {
+                    out.writeDouble(v);
+                }
+                break;
+            case CURRENT:
+                out.writeByte(current.kind().ordinal());
+                out.writeDouble(current.a());
+                out.writeDouble(current.b());
+                out.writeDouble(current.c());
+                break;
+            default:
+                out.writeDouble(rateHz);
+                out.writeDouble(weight);
+        }
+    }
+
+    static Input read(DataInput in, long seed, double dtMs) throws IOException {
+        Kind kind = Kind.values()[in.readByte()];
+        long from = in.readLong();
+        long to = in.readLong();
+        long stream = in.readLong();
+        int n = in.readInt();
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = in.readInt();
+        }
+        Input input;
+        switch (kind) {
+            case VALUES: {
+                double[] v = new double[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = in.readDouble();
+                }
+                input = new Input(kind, ids, v, null, 0, 0, from, to, stream);
+                break;
+            }
+            case CURRENT: {
+                Dist.Kind dk = Dist.Kind.values()[in.readByte()];
+                input = new Input(kind, ids, null, new Dist(dk, in.readDouble(), in.readDouble(), in.readDouble()),
+                        0, 0, from, to, stream);
+                break;
+            }
+            default:
+                input = new Input(kind, ids, null, null, in.readDouble(), in.readDouble(), from, to, stream);
+        }
+        return input.withStream(stream, seed, dtMs);
+    }
+}

@@ -1,0 +1,922 @@
+package io.neurostream.engine;
+
+import io.neurostream.engine.internal.StepPool;
+import io.neurostream.engine.model.NeuronState;
+import io.neurostream.engine.model.SpikeSink;
+import io.neurostream.engine.spec.NetworkSpec;
+import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
+import io.neurostream.engine.spec.SpecException;
+import io.neurostream.engine.spec.SpecParser;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A runnable spiking network on the 4D lattice: structure-of-arrays neuron state, CSR synapses by
+ * presynaptic neuron with per-synapse delays, and a delay ring buffer.
+ *
+ * <h2>One tick</h2>
+ * Tick {@code k} advances the state from {@code t = k·dt} to {@code (k+1)·dt}:
+ * <ol>
+ *   <li>inputs active on tick {@code k} add their current (or, Poisson, excitatory input);</li>
+ *   <li>synaptic input due on tick {@code k} is taken from the ring buffer: {@code current_pulse}
+ *       adds {@code E - I} to the input current of this tick, {@code voltage_jump} adds it to v
+ *       (not while refractory), {@code exp_current} adds E to {@code ge} and I to {@code gi};</li>
+ *   <li>each population's model integrates, tests the threshold on the updated state and resets;
+ *       a spike belongs to tick {@code k};</li>
+ *   <li>each spike is delivered event-driven into the ring slot of tick {@code k + delay}
+ *       (delay ≥ 1 tick), with the sign of its presynaptic neuron's class (Dale's law);</li>
+ *   <li>plasticity, if any, updates the weights.</li>
+ * </ol>
+ * Cost per tick grows with N (integration) plus spikes × fan-out (delivery), never with N × S.
+ *
+ * <p>Results depend only on the spec, the seed and the inputs: random numbers come from counter-based
+ * streams, and work split across threads is split into the same fixed chunks and summed in the same
+ * order whatever the number of threads, so spikes are bit-identical with 1 or many threads.
+ *
+ * <p>Not thread-safe: one thread drives a network (its internal pool is its own business).
+ */
+public final class Network implements AutoCloseable {
+    /** Neurons per unit of parallel work; fixed so that results never depend on the thread count. */
+    static final int CHUNK = 4096;
+    /** Snapshot format magic and version. */
+    static final int SNAPSHOT_MAGIC = 0x4E534E50; // "NSNP"
+    static final int SNAPSHOT_VERSION = 1;
+
+    final NetworkSpec spec;
+    final long seed;
+    final double dtMs;
+    final int n;
+    final int[] lattice;
+    final int[] cx;
+    final int[] cy;
+    final int[] cz;
+    final int[] cw;
+    final List<Area> areas;
+    final List<Population> populations;
+    final NeuronType[] types;
+    final boolean[] inhibitory;
+    final long[] sortedCells;
+    final int[] cellNeuron;
+    final SynapseKind kind;
+
+    // synapses (CSR by presynaptic neuron)
+    final int[] rowStart;
+    final int[] post;
+    final float[] weight;
+    final short[] delay;
+    final int uniformDelay;
+    final int ringSlots;
+    private final double[] ringE;
+    private final double[] ringI;
+    private final int[] slotOffset;
+
+    final NeuronState state;
+    private final double[] external;
+
+    // fixed chunks of work
+    private final int[] chunkStart;
+    private final int[] chunkEnd;
+    private final int[] chunkPop;
+    private final SpikeSink[] chunkSpikes;
+    private final double[] chunkE;
+    private final double[] chunkI;
+    private final boolean[] popFolds;
+    private final double decayExc;
+    private final double decayInh;
+
+    // inputs
+    private final ArrayList<Input> inputs = new ArrayList<>();
+    private long nextInputStream;
+    private final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
+
+    final Plasticity plasticity;
+
+    // per-tick results
+    private long tick;
+    private final SpikeSink spikes = new SpikeSink();
+    private final int[] popSpikes;
+    private final double[] popE;
+    private final double[] popI;
+    private long lastSynapticEvents;
+    private long totalSynapticEvents;
+    private long totalSpikes;
+
+    private StepPool pool;
+
+    Network(NetworkBuilder b) {
+        this.spec = b.spec;
+        this.seed = b.spec.seed();
+        this.dtMs = b.spec.dtMs();
+        this.n = b.n;
+        this.lattice = b.lattice;
+        this.cx = b.cx;
+        this.cy = b.cy;
+        this.cz = b.cz;
+        this.cw = b.cw;
+        this.areas = Collections.unmodifiableList(b.areas);
+        this.populations = Collections.unmodifiableList(b.populations);
+        this.types = b.types;
+        this.inhibitory = b.inhibitory;
+        this.sortedCells = b.sortedCells;
+        this.cellNeuron = b.cellNeuron;
+        this.kind = b.spec.synapse().kind();
+        this.rowStart = b.rowStart;
+        this.post = b.post;
+        this.weight = b.weight;
+        this.delay = b.delay;
+        this.uniformDelay = b.uniformDelay;
+        this.ringSlots = b.maxDelay + 1;
+        this.ringE = new double[Math.multiplyExact(ringSlots, Math.max(n, 1))];
+        this.ringI = new double[ringE.length];
+        this.slotOffset = new int[ringSlots + 1];
+        this.state = b.state;
+        this.external = new double[n];
+        this.decayExc = StrictMath.exp(-dtMs / b.spec.synapse().tauExcMs());
+        this.decayInh = StrictMath.exp(-dtMs / b.spec.synapse().tauInhMs());
+
+        int chunks = 0;
+        for (Population p : populations) {
+            chunks += (p.size() + CHUNK - 1) / CHUNK;
+        }
+        chunkStart = new int[chunks];
+        chunkEnd = new int[chunks];
+        chunkPop = new int[chunks];
+        chunkSpikes = new SpikeSink[chunks];
+        chunkE = new double[chunks];
+        chunkI = new double[chunks];
+        int c = 0;
+        for (Population p : populations) {
+            for (int s = p.start(); s < p.end(); s += CHUNK) {
+                chunkStart[c] = s;
+                chunkEnd[c] = Math.min(p.end(), s + CHUNK);
+                chunkPop[c] = p.index();
+                chunkSpikes[c] = new SpikeSink();
+                c++;
+            }
+        }
+        popFolds = new boolean[populations.size()];
+        for (Population p : populations) {
+            popFolds[p.index()] = kind == SynapseKind.EXP_CURRENT && !p.dynamics.integratesExpCurrents();
+        }
+        popSpikes = new int[populations.size()];
+        popE = new double[populations.size()];
+        popI = new double[populations.size()];
+        this.plasticity = b.spec.plasticity() == null ? null : new Plasticity(this, b.spec.plasticity(), b.plasticPre);
+        for (Input in : b.inputs) {
+            addInput(in);
+        }
+    }
+
+    /** Builds the network a spec describes. Spec mistakes throw {@link SpecException}. */
+    public static Network build(NetworkSpec spec) {
+        return new NetworkBuilder(spec).build();
+    }
+
+    /** Reads, validates and builds a spec file. */
+    public static Network load(Path specFile) {
+        return build(SpecParser.parse(specFile));
+    }
+
+    /**
+     * Uses {@code threads} threads for integration (1 = the calling thread only). The result is
+     * bit-identical for every thread count.
+     */
+    public void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+        if (threads > 1 && chunkStart.length > 1) {
+            pool = new StepPool(Math.min(threads, chunkStart.length), chunkStart.length, this::runChunk);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ stepping
+
+    /** Advances one tick; returns the number of spikes in it (see {@link #spikes()}). */
+    public int step() {
+        final long k = tick;
+        state.tick = k;
+        for (int d = 0; d <= ringSlots; d++) {
+            slotOffset[d] = (int) ((k + d) % ringSlots) * n;
+        }
+        applyInputs(k);
+        if (pool != null) {
+            pool.run();
+        } else {
+            for (int c = 0; c < chunkStart.length; c++) {
+                runChunk(c);
+            }
+        }
+        spikes.clear();
+        Arrays.fill(popSpikes, 0);
+        Arrays.fill(popE, 0.0);
+        Arrays.fill(popI, 0.0);
+        for (int c = 0; c < chunkStart.length; c++) {
+            SpikeSink cs = chunkSpikes[c];
+            int p = chunkPop[c];
+            popSpikes[p] += cs.size();
+            popE[p] += chunkE[c];
+            popI[p] += chunkI[c];
+            int[] ids = cs.array();
+            for (int i = 0, m = cs.size(); i < m; i++) {
+                spikes.add(ids[i]);
+            }
+        }
+        deliver();
+        if (plasticity != null) {
+            plasticity.afterTick(k, spikes);
+        }
+        totalSpikes += spikes.size();
+        tick = k + 1;
+        if ((k & 1023) == 1023 || inputs.size() > 64) {
+            pruneInputs(k + 1);
+        }
+        return spikes.size();
+    }
+
+    /** Runs {@code ticks} ticks, calling {@code listener} after each with that tick's spikes. */
+    public void run(long ticks, SpikeListener listener) {
+        for (long i = 0; i < ticks; i++) {
+            step();
+            if (listener != null) {
+                listener.onTick(tick - 1, spikes.array(), spikes.size());
+            }
+        }
+    }
+
+    /** Receives the spikes of each tick: ids sorted ascending, {@code count} valid entries. */
+    @FunctionalInterface
+    public interface SpikeListener {
+        void onTick(long tick, int[] neurons, int count);
+    }
+
+    private void runChunk(int c) {
+        final int from = chunkStart[c];
+        final int to = chunkEnd[c];
+        final int off = slotOffset[0];
+        final double[] re = ringE;
+        final double[] ri = ringI;
+        final double[] ext = external;
+        final double[] input = state.input;
+        double sumE = 0.0;
+        double sumI = 0.0;
+        switch (kind) {
+            case CURRENT_PULSE:
+                for (int j = from; j < to; j++) {
+                    double e = re[off + j];
+                    double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    input[j] = ext[j] + e - i;
+                    ext[j] = 0.0;
+                }
+                break;
+            case VOLTAGE_JUMP: {
+                final double[] v = state.v;
+                final int[] ref = state.refractory;
+                for (int j = from; j < to; j++) {
+                    double e = re[off + j];
+                    double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    if (ref[j] == 0) {
+                        v[j] += e - i;
+                    }
+                    input[j] = ext[j];
+                    ext[j] = 0.0;
+                }
+                break;
+            }
+            default: {
+                final double[] ge = state.ge;
+                final double[] gi = state.gi;
+                final boolean fold = popFolds[chunkPop[c]];
+                for (int j = from; j < to; j++) {
+                    double e = re[off + j];
+                    double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    double gej = ge[j] + e;
+                    double gij = gi[j] + i;
+                    ge[j] = gej;
+                    gi[j] = gij;
+                    input[j] = fold ? ext[j] + gej - gij : ext[j];
+                    ext[j] = 0.0;
+                }
+            }
+        }
+        chunkE[c] = sumE;
+        chunkI[c] = sumI;
+        SpikeSink out = chunkSpikes[c];
+        out.clear();
+        populations.get(chunkPop[c]).dynamics.step(state, from, to, out);
+        if (popFolds[chunkPop[c]]) {
+            final double[] ge = state.ge;
+            final double[] gi = state.gi;
+            final double de = decayExc;
+            final double di = decayInh;
+            for (int j = from; j < to; j++) {
+                ge[j] *= de;
+                gi[j] *= di;
+            }
+        }
+    }
+
+    private void deliver() {
+        final int[] ids = spikes.array();
+        final int count = spikes.size();
+        final int[] rs = rowStart;
+        final int[] targets = post;
+        final float[] w = weight;
+        long events = 0;
+        if (delay == null) {
+            final int off = slotOffset[uniformDelay];
+            for (int s = 0; s < count; s++) {
+                final int pre = ids[s];
+                final double[] ring = inhibitory[pre] ? ringI : ringE;
+                final int end = rs[pre + 1];
+                for (int k = rs[pre]; k < end; k++) {
+                    ring[off + targets[k]] += w[k];
+                }
+                events += end - rs[pre];
+            }
+        } else {
+            final short[] d = delay;
+            final int[] so = slotOffset;
+            for (int s = 0; s < count; s++) {
+                final int pre = ids[s];
+                final double[] ring = inhibitory[pre] ? ringI : ringE;
+                final int end = rs[pre + 1];
+                for (int k = rs[pre]; k < end; k++) {
+                    ring[so[d[k]] + targets[k]] += w[k];
+                }
+                events += end - rs[pre];
+            }
+        }
+        lastSynapticEvents = events;
+        totalSynapticEvents += events;
+    }
+
+    private void applyInputs(long k) {
+        final int off = slotOffset[0];
+        for (int x = 0, m = inputs.size(); x < m; x++) {
+            Input in = inputs.get(x);
+            if (k < in.fromTick || k >= in.toTick) {
+                continue;
+            }
+            final int[] ids = in.neurons;
+            switch (in.kind) {
+                case VALUES: {
+                    final double[] vals = in.values;
+                    for (int i = 0; i < ids.length; i++) {
+                        external[ids[i]] += vals[i];
+                    }
+                    break;
+                }
+                case CURRENT:
+                    if (in.current.isConstant()) {
+                        final double c = in.current.a();
+                        for (int id : ids) {
+                            external[id] += c;
+                        }
+                    } else {
+                        for (int id : ids) {
+                            external[id] += in.current.sample(in.key, id, k, 0.0);
+                        }
+                    }
+                    break;
+                default:
+                    for (int id : ids) {
+                        int events = io.neurostream.engine.random.CounterRng.poisson(in.key, id, k, in.lambda, in.expMinusLambda);
+                        if (events > 0) {
+                            ringE[off + id] += events * in.weight;
+                        }
+                    }
+            }
+        }
+    }
+
+    private void pruneInputs(long nextTick) {
+        inputs.removeIf(in -> in.toTick <= nextTick);
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /**
+     * Adds an input (its ticks are absolute). Returns the stream id that keys its random draws; the
+     * n-th input added to a network always gets the same id, so replaying the same inputs in the
+     * same order reproduces the same draws.
+     */
+    public long addInput(Input input) {
+        for (int id : input.neurons) {
+            if (id < 0 || id >= n) {
+                throw new IllegalArgumentException("no neuron " + id + " (the network has " + n + ")");
+            }
+        }
+        if (input.kind == Input.Kind.VALUES) {
+            for (double v : input.values) {
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException("input values must be finite, got " + v);
+                }
+            }
+        }
+        long id = nextInputStream++;
+        inputs.add(input.withStream(id, seed, dtMs));
+        return id;
+    }
+
+    /**
+     * The input of a sense matrix: {@code matrix[i][j]·scale} as current into the neuron at
+     * {@code x = x0 + i}, {@code y = y0 + j} on z-layer {@code z0 + zLayer} and {@code w = w0} of the
+     * sense's area, for the neurons that exist there (the seed's {@code feed_sense_input}). Inputs
+     * on the same tick add up.
+     */
+    public Input senseInput(String sense, int zLayer, double[][] matrix, double scale, long fromTick, long toTick) {
+        NetworkSpec.SenseSpec s = spec.senses().get(sense);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown sense '" + sense + "'; senses: " + String.join(", ", spec.senses().keySet()));
+        }
+        Area a = area(s.area());
+        int depth = a.hi()[2] - a.lo()[2] + 1;
+        if (zLayer < 0 || zLayer >= depth) {
+            throw new IllegalArgumentException("z_layer " + zLayer + " out of range for sense '" + sense + "' (0.." + (depth - 1) + ")");
+        }
+        int ax = a.hi()[0] - a.lo()[0] + 1;
+        int ay = a.hi()[1] - a.lo()[1] + 1;
+        if (matrix.length == 0 || matrix.length > ax || matrix[0].length == 0 || matrix[0].length > ay) {
+            throw new IllegalArgumentException("matrix shape " + matrix.length + "x" + (matrix.length == 0 ? 0 : matrix[0].length)
+                    + " does not fit sense '" + sense + "' (" + ax + "x" + ay + ")");
+        }
+        int[] ids = new int[matrix.length * matrix[0].length];
+        double[] vals = new double[ids.length];
+        int m = 0;
+        for (int i = 0; i < matrix.length; i++) {
+            if (matrix[i].length != matrix[0].length) {
+                throw new IllegalArgumentException("matrix rows differ in length");
+            }
+            for (int j = 0; j < matrix[i].length; j++) {
+                int id = neuronAt(a.lo()[0] + i, a.lo()[1] + j, a.lo()[2] + zLayer, a.lo()[3]);
+                if (id >= 0) {
+                    ids[m] = id;
+                    vals[m] = matrix[i][j] * scale;
+                    m++;
+                }
+            }
+        }
+        return Input.values(Arrays.copyOf(ids, m), Arrays.copyOf(vals, m), fromTick, toTick);
+    }
+
+    /** Inputs still active at or after the current tick. */
+    public int activeInputs() {
+        return inputs.size();
+    }
+
+    // ------------------------------------------------------------------ parameters
+
+    /**
+     * Sets a model parameter of every neuron of a population from the next tick on (for example
+     * {@code v_threshold}). Kept in snapshots.
+     */
+    public void setParameter(String population, String name, double value) {
+        Population p = population(population);
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException("parameter " + name + " must be finite, got " + value);
+        }
+        if (!p.dynamics.setParameter(name, value)) {
+            throw new IllegalArgumentException("model '" + p.model() + "' of population '" + population
+                    + "' has no settable parameter '" + name + "'");
+        }
+        parameterOverrides.put(population + "\u0000" + name, value);
+    }
+
+    // ------------------------------------------------------------------ lookups
+
+    public String name() {
+        return spec.name();
+    }
+
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public double dtMs() {
+        return dtMs;
+    }
+
+    /** The next tick to be computed (= ticks computed so far). */
+    public long tick() {
+        return tick;
+    }
+
+    /** Number of neurons. */
+    public int size() {
+        return n;
+    }
+
+    /** Number of synapses. */
+    public long synapseCount() {
+        return post.length;
+    }
+
+    /** Lattice sizes on x, y, z, w. */
+    public int[] lattice() {
+        return lattice.clone();
+    }
+
+    public List<Area> areas() {
+        return areas;
+    }
+
+    public List<Population> populations() {
+        return populations;
+    }
+
+    public Population population(String name) {
+        for (Population p : populations) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown population '" + name + "'");
+    }
+
+    public Area area(String name) {
+        for (Area a : areas) {
+            if (a.name().equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown area '" + name + "'");
+    }
+
+    /** The population neuron {@code id} belongs to. */
+    public Population populationOf(int id) {
+        int lo = 0;
+        int hi = populations.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (populations.get(mid).start() <= id) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return populations.get(lo);
+    }
+
+    /** Coordinates {x, y, z, w} of neuron {@code id}. */
+    public int[] coordinates(int id) {
+        return new int[] {cx[id], cy[id], cz[id], cw[id]};
+    }
+
+    public NeuronType type(int id) {
+        return types[id];
+    }
+
+    public boolean isInhibitory(int id) {
+        return inhibitory[id];
+    }
+
+    /** The neuron at a coordinate, or -1. */
+    public int neuronAt(int x, int y, int z, int w) {
+        if (x < 0 || y < 0 || z < 0 || w < 0 || x >= lattice[0] || y >= lattice[1] || z >= lattice[2] || w >= lattice[3]) {
+            return -1;
+        }
+        long cell = NetworkBuilder.cell(lattice, x, y, z, w);
+        int i = Arrays.binarySearch(sortedCells, cell);
+        return i >= 0 ? cellNeuron[i] : -1;
+    }
+
+    /** The neurons whose coordinates lie in the area's box, ascending (the seed's get_neurons_in_area). */
+    public int[] neuronsInArea(String area) {
+        Area a = area(area);
+        int[] out = new int[16];
+        int m = 0;
+        for (int id = 0; id < n; id++) {
+            if (a.contains(cx[id], cy[id], cz[id], cw[id])) {
+                if (m == out.length) {
+                    out = Arrays.copyOf(out, m * 2);
+                }
+                out[m++] = id;
+            }
+        }
+        return Arrays.copyOf(out, m);
+    }
+
+    /** The neurons of a population, ascending. */
+    public int[] neuronsOfPopulation(String population) {
+        Population p = population(population);
+        int[] out = new int[p.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = p.start() + i;
+        }
+        return out;
+    }
+
+    /** Outgoing synapses of {@code pre}: {@code [start, end)} into {@link #synapseTarget}, {@link #synapseWeight}. */
+    public int synapsesFrom(int pre) {
+        return rowStart[pre];
+    }
+
+    public int synapsesEnd(int pre) {
+        return rowStart[pre + 1];
+    }
+
+    public int synapseTarget(int synapse) {
+        return post[synapse];
+    }
+
+    /** Magnitude of a synapse's weight (its sign follows the presynaptic class). */
+    public float synapseWeight(int synapse) {
+        return weight[synapse];
+    }
+
+    /** Delay of a synapse in ticks. */
+    public int synapseDelayTicks(int synapse) {
+        return delay == null ? uniformDelay : delay[synapse];
+    }
+
+    // ------------------------------------------------------------------ state and statistics
+
+    /** The shared state arrays (read them between ticks; write at your own risk). */
+    public NeuronState state() {
+        return state;
+    }
+
+    /** The value of state variable {@code v}, {@code u}, {@code ge} or {@code gi} of a neuron. */
+    public double variable(int id, String var) {
+        switch (var) {
+            case "v": return state.v[id];
+            case "u": return state.u[id];
+            case "ge": return state.ge[id];
+            case "gi": return state.gi[id];
+            default: throw new IllegalArgumentException("unknown variable '" + var + "'; variables: v, u, ge, gi");
+        }
+    }
+
+    /** Spikes of the last tick, neuron ids ascending. */
+    public SpikeSink spikes() {
+        return spikes;
+    }
+
+    /** Spikes per population in the last tick, by population index. */
+    public int spikesOfPopulation(int population) {
+        return popSpikes[population];
+    }
+
+    /** Summed excitatory synaptic input that arrived at a population's neurons in the last tick. */
+    public double excitatoryInputOfPopulation(int population) {
+        return popE[population];
+    }
+
+    /** Summed inhibitory synaptic input (a magnitude) that arrived at a population's neurons in the last tick. */
+    public double inhibitoryInputOfPopulation(int population) {
+        return popI[population];
+    }
+
+    /** Spikes in the last tick of the neurons of populations placed in an area. */
+    public int spikesOfArea(int area) {
+        int s = 0;
+        for (Population p : populations) {
+            if (p.areaIndex() == area) {
+                s += popSpikes[p.index()];
+            }
+        }
+        return s;
+    }
+
+    /** E-I balance of an area in the last tick, from the summed E and I input of its populations. */
+    public EiBalance balanceOfArea(int area) {
+        double e = 0;
+        double i = 0;
+        for (Population p : populations) {
+            if (p.areaIndex() == area) {
+                e += popE[p.index()];
+                i += popI[p.index()];
+            }
+        }
+        return EiBalance.of(e, i);
+    }
+
+    /** Synaptic events (spike × fan-out) delivered in the last tick. */
+    public long synapticEventsLastTick() {
+        return lastSynapticEvents;
+    }
+
+    public long totalSynapticEvents() {
+        return totalSynapticEvents;
+    }
+
+    public long totalSpikes() {
+        return totalSpikes;
+    }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Writes the whole dynamic state (tick, v, u, currents, refractory counters, pending delay-buffer
+     * input, plastic weights and traces, active inputs, changed parameters) in a versioned binary
+     * format. Static weights are not written: they are rebuilt from spec and seed.
+     */
+    public void writeSnapshot(OutputStream os) throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.writeInt(SNAPSHOT_VERSION);
+        out.writeLong(specHash());
+        out.writeLong(tick);
+        out.writeInt(n);
+        out.writeInt(ringSlots);
+        writeDoubles(out, state.v);
+        writeDoubles(out, state.u);
+        writeDoubles(out, state.ge);
+        writeDoubles(out, state.gi);
+        for (int r : state.refractory) {
+            out.writeInt(r);
+        }
+        writeSparse(out, ringE);
+        writeSparse(out, ringI);
+        out.writeLong(totalSpikes);
+        out.writeLong(totalSynapticEvents);
+        out.writeLong(nextInputStream);
+        out.writeInt(inputs.size());
+        for (Input in : inputs) {
+            in.write(out);
+        }
+        out.writeInt(parameterOverrides.size());
+        for (Map.Entry<String, Double> e : parameterOverrides.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue());
+        }
+        for (Population p : populations) {
+            p.dynamics.writeState(out);
+        }
+        out.writeBoolean(plasticity != null);
+        if (plasticity != null) {
+            plasticity.write(out);
+        }
+        out.writeInt(SNAPSHOT_MAGIC);
+        out.flush();
+    }
+
+    /**
+     * Restores what {@link #writeSnapshot} wrote into this network, which must have been built from
+     * the same spec. Continuing from here equals never having stopped.
+     */
+    public void restoreSnapshot(InputStream is) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
+        if (in.readInt() != SNAPSHOT_MAGIC) {
+            throw new IOException("not a NeuroStream snapshot (bad magic)");
+        }
+        int version = in.readInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IOException("snapshot format version " + version + " is not supported (this build reads "
+                    + SNAPSHOT_VERSION + ")");
+        }
+        long hash = in.readLong();
+        if (hash != specHash()) {
+            throw new IOException("snapshot was taken of a different network spec (spec hash "
+                    + Long.toHexString(hash) + ", this network " + Long.toHexString(specHash()) + ")");
+        }
+        long t = in.readLong();
+        if (in.readInt() != n || in.readInt() != ringSlots) {
+            throw new IOException("snapshot does not match this network's size");
+        }
+        readDoubles(in, state.v);
+        readDoubles(in, state.u);
+        readDoubles(in, state.ge);
+        readDoubles(in, state.gi);
+        for (int i = 0; i < n; i++) {
+            state.refractory[i] = in.readInt();
+        }
+        readSparse(in, ringE);
+        readSparse(in, ringI);
+        totalSpikes = in.readLong();
+        totalSynapticEvents = in.readLong();
+        nextInputStream = in.readLong();
+        inputs.clear();
+        int ni = in.readInt();
+        for (int i = 0; i < ni; i++) {
+            inputs.add(Input.read(in, seed, dtMs));
+        }
+        int np = in.readInt();
+        for (int i = 0; i < np; i++) {
+            String key = in.readUTF();
+            double value = in.readDouble();
+            int sep = key.indexOf('\u0000');
+            setParameter(key.substring(0, sep), key.substring(sep + 1), value);
+        }
+        for (Population p : populations) {
+            p.dynamics.readState(in);
+        }
+        boolean plastic = in.readBoolean();
+        if (plastic != (plasticity != null)) {
+            throw new IOException("snapshot plasticity does not match the spec");
+        }
+        if (plasticity != null) {
+            plasticity.read(in);
+        }
+        if (in.readInt() != SNAPSHOT_MAGIC) {
+            throw new IOException("snapshot is truncated or corrupt (no end marker)");
+        }
+        Arrays.fill(external, 0.0);
+        tick = t;
+        spikes.clear();
+    }
+
+    /** A 64-bit hash of the spec's canonical JSON: snapshots only restore into the same spec. */
+    public long specHash() {
+        String s = spec.canonicalJson();
+        long h = 0x1234567887654321L;
+        for (int i = 0; i < s.length(); i++) {
+            h = io.neurostream.engine.random.CounterRng.mix(h ^ s.charAt(i));
+        }
+        return h;
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] a) throws IOException {
+        for (double d : a) {
+            out.writeLong(Double.doubleToRawLongBits(d));
+        }
+    }
+
+    private static void readDoubles(DataInputStream in, double[] a) throws IOException {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Double.longBitsToDouble(in.readLong());
+        }
+    }
+
+    private static void writeSparse(DataOutputStream out, double[] a) throws IOException {
+        int nz = 0;
+        for (double d : a) {
+            if (d != 0.0) {
+                nz++;
+            }
+        }
+        out.writeInt(nz);
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != 0.0) {
+                out.writeInt(i);
+                out.writeLong(Double.doubleToRawLongBits(a[i]));
+            }
+        }
+    }
+
+    private static void readSparse(DataInputStream in, double[] a) throws IOException {
+        Arrays.fill(a, 0.0);
+        int nz = in.readInt();
+        for (int k = 0; k < nz; k++) {
+            int i = in.readInt();
+            if (i < 0 || i >= a.length) {
+                throw new IOException("snapshot is corrupt (index " + i + " out of range)");
+            }
+            a[i] = Double.longBitsToDouble(in.readLong());
+        }
+    }
+
+    /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
+    public long synapseBytes() {
+        long b = 4L * rowStart.length + 4L * post.length + 4L * weight.length;
+        if (delay != null) {
+            b += 2L * delay.length;
+        }
+        return b;
+    }
+
+    float[] weights() {
+        return weight;
+    }
+}

@@ -1,0 +1,644 @@
+package io.neurostream.engine;
+
+import io.neurostream.engine.model.ModelParameters;
+import io.neurostream.engine.model.NeuronDynamics;
+import io.neurostream.engine.model.NeuronModel;
+import io.neurostream.engine.model.NeuronModels;
+import io.neurostream.engine.model.NeuronState;
+import io.neurostream.engine.random.CounterRng;
+import io.neurostream.engine.spec.Dist;
+import io.neurostream.engine.spec.NetworkSpec;
+import io.neurostream.engine.spec.NetworkSpec.AreaSpec;
+import io.neurostream.engine.spec.NetworkSpec.ConnectionSpec;
+import io.neurostream.engine.spec.NetworkSpec.DistanceProfile;
+import io.neurostream.engine.spec.NetworkSpec.InputSpec;
+import io.neurostream.engine.spec.NetworkSpec.PopulationSpec;
+import io.neurostream.engine.spec.NetworkSpec.TargetSpec;
+import io.neurostream.engine.spec.SpecException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns a validated {@link NetworkSpec} into a {@link Network}: placement, models, synapses, inputs. */
+final class NetworkBuilder {
+    final NetworkSpec spec;
+    int n;
+    int[] lattice;
+    int[] cx;
+    int[] cy;
+    int[] cz;
+    int[] cw;
+    final List<Area> areas = new ArrayList<>();
+    final List<Population> populations = new ArrayList<>();
+    NeuronType[] types;
+    boolean[] inhibitory;
+    long[] sortedCells;
+    int[] cellNeuron;
+    NeuronState state;
+    int[] rowStart;
+    int[] post;
+    float[] weight;
+    short[] delay;
+    int uniformDelay;
+    int maxDelay;
+    boolean[] plasticPre;
+    final List<Input> inputs = new ArrayList<>();
+
+    NetworkBuilder(NetworkSpec spec) {
+        this.spec = spec;
+    }
+
+    static long cell(int[] lattice, int x, int y, int z, int w) {
+        return x + (long) lattice[0] * (y + (long) lattice[1] * (z + (long) lattice[2] * w));
+    }
+
+    private SpecException error(String path, String problem) {
+        return new SpecException(spec.source(), path, problem);
+    }
+
+    Network build() {
+        place();
+        createModels();
+        connect();
+        resolveInputs();
+        return new Network(this);
+    }
+
+    // ------------------------------------------------------------------ placement
+
+    private void place() {
+        List<PopulationSpec> pops = spec.populations();
+        if (spec.lattice() == null) {
+            long total = 0;
+            for (PopulationSpec p : pops) {
+                total += p.count();
+            }
+            lattice = new int[] {(int) Math.max(1, total), 1, 1, 1};
+        } else {
+            lattice = spec.lattice().clone();
+        }
+        if (spec.areas().isEmpty()) {
+            areas.add(new Area(0, "default", new int[4], new int[] {lattice[0] - 1, lattice[1] - 1, lattice[2] - 1, lattice[3] - 1}, null));
+        } else {
+            for (AreaSpec a : spec.areas()) {
+                areas.add(new Area(areas.size(), a.name(), a.lo().clone(), a.hi().clone(), a.sense()));
+            }
+        }
+        BitSet taken = new BitSet();
+        int[] xs = new int[1024];
+        int[] ys = new int[1024];
+        int[] zs = new int[1024];
+        int[] ws = new int[1024];
+        int[] popStart = new int[pops.size() + 1];
+        int count = 0;
+        for (int pi = 0; pi < pops.size(); pi++) {
+            PopulationSpec p = pops.get(pi);
+            Area a = p.area() == null ? areas.get(0) : areaByName(p.area());
+            long key = CounterRng.streamKey(spec.seed(), "place/" + p.name());
+            int want = p.count() == null ? Integer.MAX_VALUE : p.count();
+            int got = 0;
+            outer:
+            for (int w = a.lo()[3]; w <= a.hi()[3]; w++) {
+                for (int z = a.lo()[2]; z <= a.hi()[2]; z++) {
+                    for (int y = a.lo()[1]; y <= a.hi()[1]; y++) {
+                        for (int x = a.lo()[0]; x <= a.hi()[0]; x++) {
+                            if (got >= want) {
+                                break outer;
+                            }
+                            long c = cell(lattice, x, y, z, w);
+                            if (taken.get((int) c)) {
+                                continue;
+                            }
+                            if (p.density() != null && !(CounterRng.uniform(key, c, 0) < p.density())) {
+                                continue;
+                            }
+                            taken.set((int) c);
+                            if (count == xs.length) {
+                                xs = Arrays.copyOf(xs, count * 2);
+                                ys = Arrays.copyOf(ys, count * 2);
+                                zs = Arrays.copyOf(zs, count * 2);
+                                ws = Arrays.copyOf(ws, count * 2);
+                            }
+                            xs[count] = x;
+                            ys[count] = y;
+                            zs[count] = z;
+                            ws[count] = w;
+                            count++;
+                            got++;
+                        }
+                    }
+                }
+            }
+            if (p.count() != null && got < want) {
+                throw error(p.path() + ".count", want + " neurons do not fit: area '" + a.name() + "' has only " + got
+                        + " free coordinates left");
+            }
+            popStart[pi + 1] = count;
+        }
+        n = count;
+        cx = Arrays.copyOf(xs, n);
+        cy = Arrays.copyOf(ys, n);
+        cz = Arrays.copyOf(zs, n);
+        cw = Arrays.copyOf(ws, n);
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (cell(lattice, cx[i], cy[i], cz[i], cw[i]) << 32) | i;
+        }
+        Arrays.sort(packed);
+        sortedCells = new long[n];
+        cellNeuron = new int[n];
+        for (int i = 0; i < n; i++) {
+            sortedCells[i] = packed[i] >>> 32;
+            cellNeuron[i] = (int) packed[i];
+        }
+        // types
+        types = new NeuronType[n];
+        inhibitory = new boolean[n];
+        for (int pi = 0; pi < pops.size(); pi++) {
+            PopulationSpec p = pops.get(pi);
+            int s = popStart[pi];
+            int e = popStart[pi + 1];
+            if (p.balancedInhibitoryFraction() != null) {
+                NeuronType[] t = BalancedTypes.create(e - s, p.balancedInhibitoryFraction(),
+                        CounterRng.streamKey(spec.seed(), "balanced/" + p.name()));
+                System.arraycopy(t, 0, types, s, e - s);
+            } else {
+                Arrays.fill(types, s, e, NeuronType.byName(p.type()));
+            }
+            for (int i = s; i < e; i++) {
+                inhibitory[i] = types[i].isInhibitory();
+            }
+        }
+        this.popStart = popStart;
+    }
+
+    private int[] popStart;
+
+    private Area areaByName(String name) {
+        for (Area a : areas) {
+            if (a.name().equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
+
+    // ------------------------------------------------------------------ models and initial state
+
+    private static final Set<String> STATE_VARS = Set.of("v", "u", "ge", "gi");
+
+    private void createModels() {
+        state = new NeuronState(n, spec.dtMs());
+        List<PopulationSpec> pops = spec.populations();
+        for (int pi = 0; pi < pops.size(); pi++) {
+            PopulationSpec p = pops.get(pi);
+            int s = popStart[pi];
+            int e = popStart[pi + 1];
+            NeuronModel model = NeuronModels.find(p.model());
+            if (model == null) {
+                throw error(p.path() + ".model", "unknown model '" + p.model() + "'; models: " + NeuronModels.names());
+            }
+            for (Map.Entry<String, Dist> init : p.init().entrySet()) {
+                if (!STATE_VARS.contains(init.getKey())) {
+                    throw error(p.path() + ".init." + init.getKey(), "unknown state variable; variables: v, u, ge, gi");
+                }
+                double[] target = arrayOf(init.getKey());
+                Dist d = init.getValue();
+                long key = CounterRng.streamKey(spec.seed(), "init/" + p.name() + "/" + init.getKey());
+                long rKey = CounterRng.streamKey(spec.seed(), "r/" + p.name());
+                for (int i = s; i < e; i++) {
+                    double r = d.kind() == Dist.Kind.FROM_R ? CounterRng.uniform(rKey, i, 0) : 0.0;
+                    target[i] = d.sample(key, i, 0, r);
+                }
+            }
+            NeuronType[] popTypes = Arrays.copyOfRange(types, s, e);
+            ModelParameters params = new ModelParameters(spec.source(), p.path(), p.name(), p.params(), popTypes, s,
+                    spec.dtMs(), spec.seed(), spec.synapse(), p.init().keySet());
+            NeuronDynamics dyn;
+            try {
+                dyn = model.create(params);
+            } catch (SpecException ex) {
+                throw ex;
+            } catch (RuntimeException ex) {
+                throw error(p.path() + ".params", "model '" + p.model() + "' rejected its parameters: " + ex.getMessage());
+            }
+            dyn.initialize(state, s, e);
+            int inh = 0;
+            for (int i = s; i < e; i++) {
+                if (inhibitory[i]) {
+                    inh++;
+                }
+            }
+            int areaIndex = p.area() == null ? 0 : areaByName(p.area()).index();
+            populations.add(new Population(pi, p.name(), p.model(), s, e, areaIndex, dyn, inh));
+        }
+    }
+
+    private double[] arrayOf(String var) {
+        switch (var) {
+            case "v": return state.v;
+            case "u": return state.u;
+            case "ge": return state.ge;
+            default: return state.gi;
+        }
+    }
+
+    // ------------------------------------------------------------------ synapses
+
+    /** One connection rule, ready to emit the outgoing synapses of any presynaptic neuron. */
+    private final class Rule {
+        final ConnectionSpec c;
+        final int[] from;   // [start, end) pairs
+        final int[] to;
+        final int toTotal;
+        final long key;
+        final long weightKey;
+        final long delayKey;
+        final long acceptKey;
+        final double logQ;
+        int[] inPreStart; // in_degree: synapses transposed to rows by pre
+        int[] inPost;
+
+        Rule(int index, ConnectionSpec c) {
+            this.c = c;
+            this.from = ranges(c.from());
+            this.to = ranges(c.to());
+            int t = 0;
+            for (int i = 0; i < to.length; i += 2) {
+                t += to[i + 1] - to[i];
+            }
+            this.toTotal = t;
+            long base = CounterRng.streamKey(spec.seed(), "connect");
+            this.key = CounterRng.subKey(base, 4L * index);
+            this.weightKey = CounterRng.subKey(base, 4L * index + 1);
+            this.delayKey = CounterRng.subKey(base, 4L * index + 2);
+            this.acceptKey = CounterRng.subKey(base, 4L * index + 3);
+            this.logQ = c.probability() == null || c.probability() >= 1.0 ? 0.0 : StrictMath.log1p(-c.probability());
+            if (c.inDegree() != null) {
+                drawInDegree();
+            }
+        }
+
+        private int[] ranges(List<String> names) {
+            List<int[]> r = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (String name : names) {
+                if (seen.add(name)) {
+                    Population p = populationByName(name);
+                    r.add(new int[] {p.start(), p.end()});
+                }
+            }
+            r.sort((a, b) -> Integer.compare(a[0], b[0]));
+            int[] out = new int[r.size() * 2];
+            for (int i = 0; i < r.size(); i++) {
+                out[2 * i] = r.get(i)[0];
+                out[2 * i + 1] = r.get(i)[1];
+            }
+            return out;
+        }
+
+        boolean hasPre(int pre) {
+            for (int i = 0; i < from.length; i += 2) {
+                if (pre >= from[i] && pre < from[i + 1]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private int idAt(int[] rs, long pos) {
+            for (int i = 0; i < rs.length; i += 2) {
+                int len = rs[i + 1] - rs[i];
+                if (pos < len) {
+                    return rs[i] + (int) pos;
+                }
+                pos -= len;
+            }
+            throw new IllegalStateException("position out of range");
+        }
+
+        private void drawInDegree() {
+            int k = c.inDegree();
+            int fromTotal = 0;
+            for (int i = 0; i < from.length; i += 2) {
+                fromTotal += from[i + 1] - from[i];
+            }
+            long total = (long) k * toTotal;
+            if (total > Integer.MAX_VALUE - 16) {
+                throw error(c.path() + ".in_degree", "asks for " + total + " synapses; too many for one rule");
+            }
+            int[] pres = new int[(int) total];
+            int[] posts = new int[(int) total];
+            int m = 0;
+            Set<Integer> chosen = new HashSet<>();
+            for (int q = 0; q < toTotal; q++) {
+                int j = idAt(to, q);
+                boolean excludeSelf = !c.autapses() && hasPre(j);
+                int available = fromTotal - (excludeSelf ? 1 : 0);
+                if (k > available) {
+                    throw error(c.path() + ".in_degree", k + " exceeds the " + available + " possible presynaptic neurons");
+                }
+                int selfPos = excludeSelf ? positionOf(from, j) : -1;
+                chosen.clear();
+                // Floyd's algorithm: k distinct positions out of `available`
+                long counter = 0;
+                for (int r = available - k; r < available; r++) {
+                    int t = (int) (CounterRng.uniform(key, j, counter++) * (r + 1));
+                    Integer pick = chosen.contains(t) ? r : t;
+                    chosen.add(pick);
+                }
+                int[] picks = new int[k];
+                int pi = 0;
+                for (Integer x : chosen) {
+                    picks[pi++] = x;
+                }
+                Arrays.sort(picks);
+                for (int x : picks) {
+                    int pos = selfPos >= 0 && x >= selfPos ? x + 1 : x;
+                    pres[m] = idAt(from, pos);
+                    posts[m] = j;
+                    m++;
+                }
+            }
+            inPreStart = new int[n + 1];
+            for (int i = 0; i < m; i++) {
+                inPreStart[pres[i] + 1]++;
+            }
+            for (int i = 0; i < n; i++) {
+                inPreStart[i + 1] += inPreStart[i];
+            }
+            inPost = new int[m];
+            int[] fill = Arrays.copyOf(inPreStart, n);
+            for (int i = 0; i < m; i++) {
+                inPost[fill[pres[i]]++] = posts[i];
+            }
+        }
+
+        private int positionOf(int[] rs, int id) {
+            int pos = 0;
+            for (int i = 0; i < rs.length; i += 2) {
+                if (id >= rs[i] && id < rs[i + 1]) {
+                    return pos + id - rs[i];
+                }
+                pos += rs[i + 1] - rs[i];
+            }
+            return -1;
+        }
+
+        /** Appends the synapses of {@code pre} under this rule. */
+        void emit(int pre, SynapseSink out) {
+            int m = 0;
+            if (inPost != null) {
+                for (int s = inPreStart[pre]; s < inPreStart[pre + 1]; s++) {
+                    out.add(inPost[s], sampleWeight(pre, m), sampleDelay(pre, m));
+                    m++;
+                }
+                return;
+            }
+            double p = c.probability();
+            if (p <= 0.0 || toTotal == 0) {
+                return;
+            }
+            long pos = -1;
+            long counter = 0;
+            int range = 0;
+            long rangeBase = 0;
+            while (true) {
+                if (p >= 1.0) {
+                    pos++;
+                } else {
+                    double u = CounterRng.uniformOpenZero(key, pre, counter++);
+                    double skip = Math.floor(StrictMath.log(u) / logQ);
+                    if (skip >= toTotal) {
+                        return;
+                    }
+                    pos += 1 + (long) skip;
+                }
+                if (pos >= toTotal) {
+                    return;
+                }
+                while (pos - rangeBase >= to[range + 1] - to[range]) {
+                    rangeBase += to[range + 1] - to[range];
+                    range += 2;
+                }
+                int j = to[range] + (int) (pos - rangeBase);
+                if (j == pre && !c.autapses()) {
+                    continue;
+                }
+                if (c.distance() != null) {
+                    double dx = cx[pre] - cx[j];
+                    double dy = cy[pre] - cy[j];
+                    double dz = cz[pre] - cz[j];
+                    double dw = cw[pre] - cw[j];
+                    double d = Math.sqrt(dx * dx + dy * dy + dz * dz + dw * dw);
+                    if (d > c.distance().maxDistance()) {
+                        continue;
+                    }
+                    double s = c.distance().scaleLattice();
+                    double f = c.distance().profile() == DistanceProfile.GAUSSIAN
+                            ? StrictMath.exp(-d * d / (2 * s * s)) : StrictMath.exp(-d / s);
+                    if (!(CounterRng.uniform(acceptKey, pre, pos) < f)) {
+                        continue;
+                    }
+                }
+                out.add(j, sampleWeight(pre, m), sampleDelay(pre, m));
+                m++;
+            }
+        }
+
+        private float sampleWeight(int pre, long m) {
+            Dist d = c.weight();
+            if (d.isConstant()) {
+                return (float) d.a();
+            }
+            for (int attempt = 0; attempt < 64; attempt++) {
+                double w = d.sample(weightKey, pre, m + ((long) attempt << 40), 0.0);
+                if (w >= 0) {
+                    return (float) w;
+                }
+            }
+            return 0f;
+        }
+
+        private int sampleDelay(int pre, long m) {
+            double ms = c.delayMs().isConstant() ? c.delayMs().a() : c.delayMs().sample(delayKey, pre, m, 0.0);
+            long ticks = Math.round(ms / spec.dtMs());
+            return (int) Math.max(1, Math.min(ticks, io.neurostream.engine.spec.SpecParser.MAX_DELAY_TICKS));
+        }
+    }
+
+    private Population populationByName(String name) {
+        for (Population p : populations) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException(name);
+    }
+
+    /** Growable CSR arrays. */
+    private static final class SynapseSink {
+        int[] post = new int[1024];
+        float[] weight = new float[1024];
+        short[] delay = new short[1024];
+        int size;
+        int maxDelay;
+        int minDelay = Integer.MAX_VALUE;
+
+        void add(int target, float w, int d) {
+            if (size == post.length) {
+                int cap = (int) Math.min(Integer.MAX_VALUE - 16L, (long) size * 3 / 2 + 1024);
+                if (cap <= size) {
+                    throw new IllegalStateException("too many synapses (more than " + size + ")");
+                }
+                post = Arrays.copyOf(post, cap);
+                weight = Arrays.copyOf(weight, cap);
+                delay = Arrays.copyOf(delay, cap);
+            }
+            post[size] = target;
+            weight[size] = w;
+            delay[size] = (short) d;
+            size++;
+            if (d > maxDelay) {
+                maxDelay = d;
+            }
+            if (d < minDelay) {
+                minDelay = d;
+            }
+        }
+    }
+
+    private void connect() {
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < spec.connections().size(); i++) {
+            rules.add(new Rule(i, spec.connections().get(i)));
+        }
+        SynapseSink sink = new SynapseSink();
+        rowStart = new int[n + 1];
+        for (int pre = 0; pre < n; pre++) {
+            for (Rule r : rules) {
+                if (r.hasPre(pre)) {
+                    r.emit(pre, sink);
+                }
+            }
+            rowStart[pre + 1] = sink.size;
+        }
+        post = Arrays.copyOf(sink.post, sink.size);
+        weight = Arrays.copyOf(sink.weight, sink.size);
+        if (sink.size == 0) {
+            uniformDelay = 1;
+            maxDelay = 1;
+            delay = null;
+        } else if (sink.minDelay == sink.maxDelay) {
+            uniformDelay = sink.maxDelay;
+            maxDelay = sink.maxDelay;
+            delay = null;
+        } else {
+            maxDelay = sink.maxDelay;
+            delay = Arrays.copyOf(sink.delay, sink.size);
+        }
+        plasticPre = new boolean[n];
+        if (spec.plasticity() != null) {
+            if (spec.plasticity().from().isEmpty()) {
+                Arrays.fill(plasticPre, true);
+            } else {
+                for (String f : spec.plasticity().from()) {
+                    Population p = populationByName(f);
+                    Arrays.fill(plasticPre, p.start(), p.end(), true);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    private void resolveInputs() {
+        double dt = spec.dtMs();
+        for (InputSpec in : spec.inputs()) {
+            long from = Math.round(in.fromMs() / dt);
+            long to = Double.isInfinite(in.toMs()) ? Input.FOREVER : Math.round(in.toMs() / dt);
+            if (to <= from) {
+                throw error(in.path(), "lasts less than one tick (dt_ms = " + dt + ")");
+            }
+            TargetSpec t = in.target();
+            if (in.kind() == NetworkSpec.InputKind.MATRIX) {
+                inputs.add(senseInput(t.sense(), t.zLayer(), in.matrix(), in.scale(), from, to));
+                continue;
+            }
+            int[] ids = resolveTarget(t, in.path() + ".target");
+            if (in.kind() == NetworkSpec.InputKind.POISSON) {
+                inputs.add(Input.poisson(ids, in.rateHz(), in.weight(), from, to));
+            } else {
+                inputs.add(Input.current(ids, in.current(), from, to));
+            }
+        }
+    }
+
+    private Input senseInput(String sense, int z, double[][] matrix, double scale, long from, long to) {
+        NetworkSpec.SenseSpec s = spec.senses().get(sense);
+        Area a = areaByName(s.area());
+        List<Integer> ids = new ArrayList<>();
+        List<Double> vals = new ArrayList<>();
+        for (int i = 0; i < matrix.length; i++) {
+            for (int j = 0; j < matrix[i].length; j++) {
+                int id = neuronAt(a.lo()[0] + i, a.lo()[1] + j, a.lo()[2] + z, a.lo()[3]);
+                if (id >= 0) {
+                    ids.add(id);
+                    vals.add(matrix[i][j] * scale);
+                }
+            }
+        }
+        int[] idArr = ids.stream().mapToInt(Integer::intValue).toArray();
+        double[] valArr = vals.stream().mapToDouble(Double::doubleValue).toArray();
+        return Input.values(idArr, valArr, from, to);
+    }
+
+    private int neuronAt(int x, int y, int z, int w) {
+        int i = Arrays.binarySearch(sortedCells, cell(lattice, x, y, z, w));
+        return i >= 0 ? cellNeuron[i] : -1;
+    }
+
+    int[] resolveTarget(TargetSpec t, String path) {
+        if (t.populations() != null) {
+            int total = 0;
+            for (String p : t.populations()) {
+                total += populationByName(p).size();
+            }
+            int[] ids = new int[total];
+            int m = 0;
+            for (String p : t.populations()) {
+                Population pop = populationByName(p);
+                for (int i = pop.start(); i < pop.end(); i++) {
+                    ids[m++] = i;
+                }
+            }
+            return ids;
+        }
+        if (t.area() != null) {
+            Area a = areaByName(t.area());
+            return java.util.stream.IntStream.range(0, n).filter(id -> a.contains(cx[id], cy[id], cz[id], cw[id])).toArray();
+        }
+        if (t.neurons() != null) {
+            for (int i = 0; i < t.neurons().length; i++) {
+                if (t.neurons()[i] >= n) {
+                    throw error(path + ".neurons[" + i + "]", "no neuron " + t.neurons()[i] + ": the network has " + n
+                            + " (ids 0.." + (n - 1) + ")");
+                }
+            }
+            return t.neurons().clone();
+        }
+        int[] ids = new int[t.coordinates().length];
+        for (int i = 0; i < ids.length; i++) {
+            int[] c = t.coordinates()[i];
+            ids[i] = neuronAt(c[0], c[1], c[2], c[3]);
+            if (ids[i] < 0) {
+                throw error(path + ".coordinates[" + i + "]", "no neuron at " + Arrays.toString(c));
+            }
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,239 @@
+package io.neurostream.engine.model;
+
+import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
+
+/**
+ * Leaky integrate-and-fire: {@code tau_membrane · dv/dt = -(v - v_rest) + r · I}.
+ *
+ * <p>Parameters (tutorial defaults): {@code v_rest} -65 mV, {@code v_threshold} -50 mV,
+ * {@code v_reset} -65 mV, {@code tau_membrane} 10 ms, {@code refractory_ms} 0, {@code r} 1 (so that
+ * currents are in mV), {@code integration} {@code exact} (default) or {@code euler}.
+ *
+ * <p>Integration over one tick of length {@code dt}, with the input current {@code I} constant over
+ * the tick:
+ * <ul>
+ *   <li>{@code exact}: {@code v ← v∞ + (v - v∞)·e^{-dt/τ}} with {@code v∞ = v_rest + r·I}. With
+ *       {@code exp_current} synapses the coupled linear system is solved exactly as well (as Brian2's
+ *       {@code method='exact'} does): the excitatory current {@code ge} (decaying with {@code τe})
+ *       adds {@code r·ge·τe/(τe - τ)·(e^{-dt/τe} - e^{-dt/τ})} (or {@code r·ge·(dt/τ)·e^{-dt/τ}}
+ *       when {@code τe = τ}), likewise {@code -gi} with {@code τi}.</li>
+ *   <li>{@code euler}: {@code v ← v + dt/τ · (-(v - v_rest) + r·I)} (the seed's scheme), with
+ *       {@code exp_current} folded into {@code I} at the start of the tick.</li>
+ * </ul>
+ * The threshold is tested on the updated potential ({@code v ≥ v_threshold}); a spiking neuron is
+ * set to {@code v_reset} at once and then held there for {@code round(refractory_ms / dt)} ticks,
+ * during which it neither integrates nor spikes (its synaptic currents still decay).
+ */
+public final class LifModel implements NeuronModel {
+
+    @Override
+    public String name() {
+        return "lif";
+    }
+
+    @Override
+    public NeuronDynamics create(ModelParameters p) {
+        Dynamics d = new Dynamics(p);
+        p.done();
+        return d;
+    }
+
+    static final class Dynamics implements NeuronDynamics {
+        private final double dt;
+        private final boolean exact;
+        private final boolean expSynapses;
+        private final double tauE;
+        private final double tauI;
+        private final boolean initV;
+        private double vRest;
+        private double vThreshold;
+        private double vReset;
+        private double tauMembrane;
+        private double refractoryMs;
+        private double r;
+        // derived, recomputed when a parameter changes
+        private int refractoryTicks;
+        private double propagator;
+        private double eulerFactor;
+        private double kExc;
+        private double kInh;
+        private double decayExc;
+        private double decayInh;
+
+        Dynamics(ModelParameters p) {
+            dt = p.dtMs();
+            vRest = p.scalar("v_rest", -65.0, -1e4, 1e4);
+            vThreshold = p.scalar("v_threshold", -50.0, -1e4, 1e4);
+            vReset = p.scalar("v_reset", -65.0, -1e4, 1e4);
+            tauMembrane = p.scalar("tau_membrane", 10.0, 1e-6, 1e9);
+            refractoryMs = p.scalar("refractory_ms", 0.0, 0.0, 1e9);
+            r = p.scalar("r", 1.0, 0.0, 1e9);
+            exact = "exact".equals(p.choice("integration", "exact", "exact", "euler"));
+            expSynapses = p.synapse().kind() == SynapseKind.EXP_CURRENT;
+            tauE = p.synapse().tauExcMs();
+            tauI = p.synapse().tauInhMs();
+            initV = !p.initialized("v");
+            derive();
+        }
+
+        private void derive() {
+            refractoryTicks = (int) Math.round(refractoryMs / dt);
+            propagator = StrictMath.exp(-dt / tauMembrane);
+            eulerFactor = dt / tauMembrane;
+            kExc = coupling(tauE);
+            kInh = coupling(tauI);
+            decayExc = StrictMath.exp(-dt / tauE);
+            decayInh = StrictMath.exp(-dt / tauI);
+        }
+
+        /** Exact contribution to v at the end of a tick of a unit synaptic current decaying with tauSyn. */
+        private double coupling(double tauSyn) {
+            double em = StrictMath.exp(-dt / tauMembrane);
+            if (Math.abs(tauSyn - tauMembrane) < 1e-12 * tauMembrane) {
+                return (dt / tauMembrane) * em;
+            }
+            return tauSyn / (tauSyn - tauMembrane) * (StrictMath.exp(-dt / tauSyn) - em);
+        }
+
+        @Override
+        public void initialize(NeuronState s, int from, int to) {
+            if (initV) {
+                for (int j = from; j < to; j++) {
+                    s.v[j] = vRest;
+                }
+            }
+        }
+
+        @Override
+        public boolean integratesExpCurrents() {
+            return exact && expSynapses;
+        }
+
+        @Override
+        public void step(NeuronState s, int from, int to, SpikeSink out) {
+            if (!exact) {
+                stepEuler(s, from, to, out);
+            } else if (expSynapses) {
+                stepExactExp(s, from, to, out);
+            } else {
+                stepExact(s, from, to, out);
+            }
+        }
+
+        private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] in = s.input;
+            final int[] ref = s.refractory;
+            final double p = propagator;
+            final double rest = vRest;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final double res = r;
+            final int refTicks = refractoryTicks;
+            for (int j = from; j < to; j++) {
+                if (ref[j] > 0) {
+                    ref[j]--;
+                    v[j] = reset;
+                    continue;
+                }
+                double vInf = rest + res * in[j];
+                double vn = vInf + (v[j] - vInf) * p;
+                if (vn >= th) {
+                    vn = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+                v[j] = vn;
+            }
+        }
+
+        private void stepExactExp(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] in = s.input;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
+            final int[] ref = s.refractory;
+            final double p = propagator;
+            final double rest = vRest;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final double ke = r * kExc;
+            final double ki = r * kInh;
+            final double de = decayExc;
+            final double di = decayInh;
+            final double res = r;
+            final int refTicks = refractoryTicks;
+            for (int j = from; j < to; j++) {
+                double e = ge[j];
+                double i = gi[j];
+                ge[j] = e * de;
+                gi[j] = i * di;
+                if (ref[j] > 0) {
+                    ref[j]--;
+                    v[j] = reset;
+                    continue;
+                }
+                double vInf = rest + res * in[j];
+                double vn = vInf + (v[j] - vInf) * p + ke * e - ki * i;
+                if (vn >= th) {
+                    vn = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+                v[j] = vn;
+            }
+        }
+
+        private void stepEuler(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] in = s.input;
+            final int[] ref = s.refractory;
+            final double f = eulerFactor;
+            final double rest = vRest;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final double res = r;
+            final int refTicks = refractoryTicks;
+            for (int j = from; j < to; j++) {
+                if (ref[j] > 0) {
+                    ref[j]--;
+                    v[j] = reset;
+                    continue;
+                }
+                double vj = v[j];
+                double vn = vj + f * (-(vj - rest) + res * in[j]);
+                if (vn >= th) {
+                    vn = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+                v[j] = vn;
+            }
+        }
+
+        @Override
+        public boolean setParameter(String name, double value) {
+            switch (name) {
+                case "v_rest": vRest = value; break;
+                case "v_threshold": vThreshold = value; break;
+                case "v_reset": vReset = value; break;
+                case "tau_membrane":
+                    if (!(value > 0)) {
+                        throw new IllegalArgumentException("tau_membrane must be > 0, got " + value);
+                    }
+                    tauMembrane = value;
+                    break;
+                case "refractory_ms":
+                    if (!(value >= 0)) {
+                        throw new IllegalArgumentException("refractory_ms must be >= 0, got " + value);
+                    }
+                    refractoryMs = value;
+                    break;
+                case "r": r = value; break;
+                default: return false;
+            }
+            derive();
+            return true;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.neurostream.engine.model;
+
+/**
+ * The structure-of-arrays state a model advances, shared by all populations of a network and
+ * indexed by neuron id. A model touches only its own range {@code [from, to)}.
+ *
+ * <p>Before a model's {@link NeuronDynamics#step} is called for a tick, the engine has written into
+ * {@link #input} the total current of that tick in the model's units (external inputs plus
+ * {@code current_pulse} synaptic input, plus {@code ge - gi} for {@code exp_current} unless the
+ * model integrates those itself), and applied {@code voltage_jump} input to {@link #v}.
+ */
+public final class NeuronState {
+    /** Membrane potential, mV. */
+    public final double[] v;
+    /** Recovery variable (Izhikevich u), or a custom model's second variable. */
+    public final double[] u;
+    /** Excitatory synaptic current of {@code exp_current} synapses (in the units of R·I, mV). */
+    public final double[] ge;
+    /** Inhibitory synaptic current of {@code exp_current} synapses, as a positive magnitude. */
+    public final double[] gi;
+    /** Total input current of the current tick. */
+    public final double[] input;
+    /** Ticks of refractoriness left. */
+    public final int[] refractory;
+    /** Time step, ms. */
+    public final double dtMs;
+    /** The tick being computed. */
+    public long tick;
+
+    public NeuronState(int n, double dtMs) {
+        this.v = new double[n];
+        this.u = new double[n];
+        this.ge = new double[n];
+        this.gi = new double[n];
+        this.input = new double[n];
+        this.refractory = new int[n];
+        this.dtMs = dtMs;
+    }
+
+    public int size() {
+        return v.length;
+    }
+}

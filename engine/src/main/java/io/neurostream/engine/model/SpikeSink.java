@@ -1,0 +1,40 @@
+package io.neurostream.engine.model;
+
+import java.util.Arrays;
+
+/** Collects the ids of neurons that spiked in one tick, in the order they are added. */
+public final class SpikeSink {
+    private int[] ids = new int[64];
+    private int size;
+
+    /** Records that {@code neuron} spiked. */
+    public void add(int neuron) {
+        if (size == ids.length) {
+            ids = Arrays.copyOf(ids, size * 2);
+        }
+        ids[size++] = neuron;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int get(int i) {
+        return ids[i];
+    }
+
+    /** The backing array; only the first {@link #size()} entries are valid. */
+    public int[] array() {
+        return ids;
+    }
+
+    public void clear() {
+        size = 0;
+    }
+
+    void addAll(SpikeSink other) {
+        for (int i = 0; i < other.size; i++) {
+            add(other.ids[i]);
+        }
+    }
+}
