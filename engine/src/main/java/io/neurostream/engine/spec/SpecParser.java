@@ -502,7 +502,6 @@ public final class SpecParser {
             t.done();
             TargetSpec target = new TargetSpec(pops, area, neurons, coords, sense, z);
 
-            double dt = 0; // validated in the builder against dt
             double from = in.num("from_ms", 0.0, 0.0, true, Double.MAX_VALUE);
             if (in.has("to_ms") && in.has("duration_ms")) {
                 throw in.error(in.path, "give 'to_ms' or 'duration_ms', not both");
