@@ -1,6 +1,7 @@
 package io.neurostream.engine;
 
 import io.neurostream.engine.internal.StepPool;
+import io.neurostream.engine.model.NeuronDynamics;
 import io.neurostream.engine.model.NeuronState;
 import io.neurostream.engine.model.SpikeSink;
 import io.neurostream.engine.spec.NetworkSpec;
@@ -83,7 +84,6 @@ public final class Network implements AutoCloseable {
     private final int[] slotOffset;
 
     final NeuronState state;
-    private final double[] external;
 
     // fixed chunks of work
     private final int[] chunkStart;
@@ -93,6 +93,7 @@ public final class Network implements AutoCloseable {
     private final double[] chunkE;
     private final double[] chunkI;
     private final boolean[] popFolds;
+    private final boolean[] gathers;
     private final double decayExc;
     private final double decayInh;
 
@@ -142,7 +143,6 @@ public final class Network implements AutoCloseable {
         this.ringI = new double[ringE.length];
         this.slotOffset = new int[ringSlots + 1];
         this.state = b.state;
-        this.external = new double[n];
         this.decayExc = StrictMath.exp(-dtMs / b.spec.synapse().tauExcMs());
         this.decayInh = StrictMath.exp(-dtMs / b.spec.synapse().tauInhMs());
 
@@ -167,9 +167,13 @@ public final class Network implements AutoCloseable {
             }
         }
         popFolds = new boolean[populations.size()];
+        gathers = new boolean[populations.size()];
         for (Population p : populations) {
+            gathers[p.index()] = p.dynamics.gathersSynapticInput();
             popFolds[p.index()] = kind == SynapseKind.EXP_CURRENT && !p.dynamics.integratesExpCurrents();
         }
+        state.ringE = ringE;
+        state.ringI = ringI;
         popSpikes = new int[populations.size()];
         popE = new double[populations.size()];
         popI = new double[populations.size()];
@@ -223,6 +227,7 @@ public final class Network implements AutoCloseable {
         for (int d = 0; d <= ringSlots; d++) {
             slotOffset[d] = (int) ((k + d) % ringSlots) * n;
         }
+        state.ringOffset = slotOffset[0];
         applyInputs(k);
         if (pool != null) {
             pool.run();
@@ -277,10 +282,35 @@ public final class Network implements AutoCloseable {
     private void runChunk(int c) {
         final int from = chunkStart[c];
         final int to = chunkEnd[c];
+        final NeuronDynamics dyn = populations.get(chunkPop[c]).dynamics;
+        final SpikeSink out = chunkSpikes[c];
+        out.clear();
+        if (gathers[chunkPop[c]]) {
+            dyn.step(state, from, to, out);
+        } else {
+            gather(c, from, to, out);
+            dyn.step(state, from, to, out);
+            Arrays.fill(state.input, from, to, 0.0);
+            if (popFolds[chunkPop[c]]) {
+                final double[] ge = state.ge;
+                final double[] gi = state.gi;
+                final double de = decayExc;
+                final double di = decayInh;
+                for (int j = from; j < to; j++) {
+                    ge[j] *= de;
+                    gi[j] *= di;
+                }
+            }
+        }
+        chunkE[c] = out.excitatoryInput;
+        chunkI[c] = out.inhibitoryInput;
+    }
+
+    /** The engine's gather, for models that do not take their synaptic input themselves. */
+    private void gather(int c, int from, int to, SpikeSink out) {
         final int off = slotOffset[0];
         final double[] re = ringE;
         final double[] ri = ringI;
-        final double[] ext = external;
         final double[] input = state.input;
         double sumE = 0.0;
         double sumI = 0.0;
@@ -293,8 +323,7 @@ public final class Network implements AutoCloseable {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    input[j] = ext[j] + e - i;
-                    ext[j] = 0.0;
+                    input[j] += e - i;
                 }
                 break;
             case VOLTAGE_JUMP: {
@@ -310,8 +339,6 @@ public final class Network implements AutoCloseable {
                     if (ref[j] == 0) {
                         v[j] += e - i;
                     }
-                    input[j] = ext[j];
-                    ext[j] = 0.0;
                 }
                 break;
             }
@@ -330,26 +357,14 @@ public final class Network implements AutoCloseable {
                     double gij = gi[j] + i;
                     ge[j] = gej;
                     gi[j] = gij;
-                    input[j] = fold ? ext[j] + gej - gij : ext[j];
-                    ext[j] = 0.0;
+                    if (fold) {
+                        input[j] += gej - gij;
+                    }
                 }
             }
         }
-        chunkE[c] = sumE;
-        chunkI[c] = sumI;
-        SpikeSink out = chunkSpikes[c];
-        out.clear();
-        populations.get(chunkPop[c]).dynamics.step(state, from, to, out);
-        if (popFolds[chunkPop[c]]) {
-            final double[] ge = state.ge;
-            final double[] gi = state.gi;
-            final double de = decayExc;
-            final double di = decayInh;
-            for (int j = from; j < to; j++) {
-                ge[j] *= de;
-                gi[j] *= di;
-            }
-        }
+        out.excitatoryInput = sumE;
+        out.inhibitoryInput = sumI;
     }
 
     private void deliver() {
@@ -399,7 +414,7 @@ public final class Network implements AutoCloseable {
                 case VALUES: {
                     final double[] vals = in.values;
                     for (int i = 0; i < ids.length; i++) {
-                        external[ids[i]] += vals[i];
+                        state.input[ids[i]] += vals[i];
                     }
                     break;
                 }
@@ -407,11 +422,11 @@ public final class Network implements AutoCloseable {
                     if (in.current.isConstant()) {
                         final double c = in.current.a();
                         for (int id : ids) {
-                            external[id] += c;
+                            state.input[id] += c;
                         }
                     } else {
                         for (int id : ids) {
-                            external[id] += in.current.sample(in.key, id, k, 0.0);
+                            state.input[id] += in.current.sample(in.key, id, k, 0.0);
                         }
                     }
                     break;
@@ -852,7 +867,7 @@ public final class Network implements AutoCloseable {
         if (in.readInt() != SNAPSHOT_MAGIC) {
             throw new IOException("snapshot is truncated or corrupt (no end marker)");
         }
-        Arrays.fill(external, 0.0);
+        Arrays.fill(state.input, 0.0);
         tick = t;
         spikes.clear();
     }

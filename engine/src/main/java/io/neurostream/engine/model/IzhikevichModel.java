@@ -1,6 +1,8 @@
 package io.neurostream.engine.model;
 
 import io.neurostream.engine.NeuronType;
+import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
+import io.neurostream.engine.spec.NetworkSpec.SynapseSpec;
 
 /**
  * Izhikevich (2003): {@code dv/dt = 0.04 v² + 5 v + 140 - u + I}, {@code du/dt = a (b v - u)}, with
@@ -16,7 +18,9 @@ import io.neurostream.engine.NeuronType;
  * of {@code dt/2} for v, then {@code u ← u + dt·a(b v - u)} with the new v; {@code euler}: both from
  * the old state, {@code v ← v + dt·f(v, u)}, {@code u ← u + dt·a(b v - u)}. The threshold is tested
  * after the update and the reset applies at once, which reproduces the MATLAB loop exactly (there the
- * test opens the next iteration). No refractory period.
+ * test opens the next iteration). No refractory period. With {@code exp_current} synapses the input
+ * current of a tick is {@code I + ge - gi} at the start of the tick; {@code ge}, {@code gi} then decay
+ * exactly by {@code e^{-dt/τ}}.
  */
 public final class IzhikevichModel implements NeuronModel {
 
@@ -44,7 +48,7 @@ public final class IzhikevichModel implements NeuronModel {
                 p.perNeuron("izh_c", c0, -1e3, 1e3), p.perNeuron("izh_d", d0, -1e3, 1e3),
                 p.scalar("v_peak", 30.0, -1e3, 1e4),
                 "paper".equals(p.choice("scheme", "paper", "paper", "euler")),
-                !p.initialized("v"), !p.initialized("u"));
+                !p.initialized("v"), !p.initialized("u"), p.synapse());
         p.done();
         return d;
     }
@@ -60,9 +64,17 @@ public final class IzhikevichModel implements NeuronModel {
         private final boolean paper;
         private final boolean initV;
         private final boolean initU;
+        private final boolean gathers;
+        private final boolean expSynapses;
+        private final double decayExc;
+        private final double decayInh;
 
         Dynamics(int first, double dt, double[] a, double[] b, double[] c, double[] d, double vPeak,
-                boolean paper, boolean initV, boolean initU) {
+                boolean paper, boolean initV, boolean initU, SynapseSpec synapse) {
+            this.gathers = synapse.kind() != SynapseKind.VOLTAGE_JUMP;
+            this.expSynapses = synapse.kind() == SynapseKind.EXP_CURRENT;
+            this.decayExc = StrictMath.exp(-dt / synapse.tauExcMs());
+            this.decayInh = StrictMath.exp(-dt / synapse.tauInhMs());
             this.first = first;
             this.dt = dt;
             this.a = a;
@@ -100,6 +112,15 @@ public final class IzhikevichModel implements NeuronModel {
             final double[] v = s.v;
             final double[] u = s.u;
             final double[] in = s.input;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
+            final double[] re = s.ringE;
+            final double[] ri = s.ringI;
+            final int off = s.ringOffset;
+            final boolean gather = gathers;
+            final boolean exp = expSynapses;
+            final double de = decayExc;
+            final double di = decayInh;
             final double[] pa = a;
             final double[] pb = b;
             final double[] pc = c;
@@ -107,14 +128,34 @@ public final class IzhikevichModel implements NeuronModel {
             final double h = 0.5 * dt;
             final double step = dt;
             final double peak = vPeak;
-            final int off = first;
+            final int first = this.first;
+            double sumE = 0.0;
+            double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final int k = j - off;
+                double current = in[j];
+                if (gather) {
+                    final double e = re[off + j];
+                    final double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    in[j] = 0.0;
+                    if (exp) {
+                        final double gej = ge[j] + e;
+                        final double gij = gi[j] + i;
+                        current += gej - gij;
+                        ge[j] = gej * de;
+                        gi[j] = gij * di;
+                    } else {
+                        current += e - i;
+                    }
+                }
+                final int k = j - first;
                 double vj = v[j];
                 double uj = u[j];
-                double i = in[j];
-                vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + i);
-                vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + i);
+                vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
+                vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
                 uj += step * pa[k] * (pb[k] * vj - uj);
                 if (vj >= peak) {
                     vj = pc[k];
@@ -124,20 +165,52 @@ public final class IzhikevichModel implements NeuronModel {
                 v[j] = vj;
                 u[j] = uj;
             }
+            out.excitatoryInput += sumE;
+            out.inhibitoryInput += sumI;
         }
 
         private void stepEuler(NeuronState s, int from, int to, SpikeSink out) {
             final double[] v = s.v;
             final double[] u = s.u;
             final double[] in = s.input;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
+            final double[] re = s.ringE;
+            final double[] ri = s.ringI;
+            final int off = s.ringOffset;
+            final boolean gather = gathers;
+            final boolean exp = expSynapses;
+            final double de = decayExc;
+            final double di = decayInh;
             final double step = dt;
             final double peak = vPeak;
-            final int off = first;
+            final int first = this.first;
+            double sumE = 0.0;
+            double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final int k = j - off;
+                double current = in[j];
+                if (gather) {
+                    final double e = re[off + j];
+                    final double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    in[j] = 0.0;
+                    if (exp) {
+                        final double gej = ge[j] + e;
+                        final double gij = gi[j] + i;
+                        current += gej - gij;
+                        ge[j] = gej * de;
+                        gi[j] = gij * di;
+                    } else {
+                        current += e - i;
+                    }
+                }
+                final int k = j - first;
                 double vj = v[j];
                 double uj = u[j];
-                double dv = 0.04 * vj * vj + 5.0 * vj + 140.0 - uj + in[j];
+                double dv = 0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current;
                 double du = a[k] * (b[k] * vj - uj);
                 vj += step * dv;
                 uj += step * du;
@@ -149,6 +222,13 @@ public final class IzhikevichModel implements NeuronModel {
                 v[j] = vj;
                 u[j] = uj;
             }
+            out.excitatoryInput += sumE;
+            out.inhibitoryInput += sumI;
+        }
+
+        @Override
+        public boolean gathersSynapticInput() {
+            return gathers;
         }
 
         @Override

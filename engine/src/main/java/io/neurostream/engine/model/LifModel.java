@@ -42,6 +42,7 @@ public final class LifModel implements NeuronModel {
         private final double dt;
         private final boolean exact;
         private final boolean expSynapses;
+        private final boolean gathers;
         private final double tauE;
         private final double tauI;
         private final boolean initV;
@@ -70,6 +71,7 @@ public final class LifModel implements NeuronModel {
             r = p.scalar("r", 1.0, 0.0, 1e9);
             exact = "exact".equals(p.choice("integration", "exact", "exact", "euler"));
             expSynapses = p.synapse().kind() == SynapseKind.EXP_CURRENT;
+            gathers = p.synapse().kind() != SynapseKind.VOLTAGE_JUMP;
             tauE = p.synapse().tauExcMs();
             tauI = p.synapse().tauInhMs();
             initV = !p.initialized("v");
@@ -105,19 +107,127 @@ public final class LifModel implements NeuronModel {
         }
 
         @Override
-        public boolean integratesExpCurrents() {
-            return exact && expSynapses;
+        public boolean gathersSynapticInput() {
+            return gathers;
         }
 
         @Override
         public void step(NeuronState s, int from, int to, SpikeSink out) {
-            if (!exact) {
-                stepEuler(s, from, to, out);
-            } else if (expSynapses) {
-                stepExactExp(s, from, to, out);
+            if (!gathers) {
+                if (exact) {
+                    stepExact(s, from, to, out);
+                } else {
+                    stepEuler(s, from, to, out);
+                }
+            } else if (exact) {
+                if (expSynapses) {
+                    stepExactExp(s, from, to, out);
+                } else {
+                    stepExactPulse(s, from, to, out);
+                }
             } else {
-                stepExact(s, from, to, out);
+                stepEulerGather(s, from, to, out);
             }
+        }
+
+        /** Exact integration, current_pulse synapses, synaptic input gathered from the ring. */
+        private void stepExactPulse(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] in = s.input;
+            final int[] ref = s.refractory;
+            final double[] re = s.ringE;
+            final double[] ri = s.ringI;
+            final int off = s.ringOffset;
+            final double p = propagator;
+            final double rest = vRest;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final double res = r;
+            final int refTicks = refractoryTicks;
+            double sumE = 0.0;
+            double sumI = 0.0;
+            for (int j = from; j < to; j++) {
+                final double e = re[off + j];
+                final double i = ri[off + j];
+                re[off + j] = 0.0;
+                ri[off + j] = 0.0;
+                sumE += e;
+                sumI += i;
+                final double current = in[j] + e - i;
+                in[j] = 0.0;
+                if (ref[j] > 0) {
+                    ref[j]--;
+                    v[j] = reset;
+                    continue;
+                }
+                double vInf = rest + res * current;
+                double vn = vInf + (v[j] - vInf) * p;
+                if (vn >= th) {
+                    vn = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+                v[j] = vn;
+            }
+            out.excitatoryInput += sumE;
+            out.inhibitoryInput += sumI;
+        }
+
+        /** Euler integration, current_pulse or exp_current synapses gathered from the ring. */
+        private void stepEulerGather(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] in = s.input;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
+            final int[] ref = s.refractory;
+            final double[] re = s.ringE;
+            final double[] ri = s.ringI;
+            final int off = s.ringOffset;
+            final boolean exp = expSynapses;
+            final double de = decayExc;
+            final double di = decayInh;
+            final double f = eulerFactor;
+            final double rest = vRest;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final double res = r;
+            final int refTicks = refractoryTicks;
+            double sumE = 0.0;
+            double sumI = 0.0;
+            for (int j = from; j < to; j++) {
+                final double e = re[off + j];
+                final double i = ri[off + j];
+                re[off + j] = 0.0;
+                ri[off + j] = 0.0;
+                sumE += e;
+                sumI += i;
+                double current = in[j];
+                in[j] = 0.0;
+                if (exp) {
+                    final double gej = ge[j] + e;
+                    final double gij = gi[j] + i;
+                    current += gej - gij;
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                } else {
+                    current += e - i;
+                }
+                if (ref[j] > 0) {
+                    ref[j]--;
+                    v[j] = reset;
+                    continue;
+                }
+                double vj = v[j];
+                double vn = vj + f * (-(vj - rest) + res * current);
+                if (vn >= th) {
+                    vn = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+                v[j] = vn;
+            }
+            out.excitatoryInput += sumE;
+            out.inhibitoryInput += sumI;
         }
 
         private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
@@ -147,12 +257,16 @@ public final class LifModel implements NeuronModel {
             }
         }
 
+        /** Exact integration of the coupled v, ge, gi system, exp_current synapses gathered from the ring. */
         private void stepExactExp(NeuronState s, int from, int to, SpikeSink out) {
             final double[] v = s.v;
             final double[] in = s.input;
             final double[] ge = s.ge;
             final double[] gi = s.gi;
             final int[] ref = s.refractory;
+            final double[] re = s.ringE;
+            final double[] ri = s.ringI;
+            final int off = s.ringOffset;
             final double p = propagator;
             final double rest = vRest;
             final double th = vThreshold;
@@ -163,18 +277,28 @@ public final class LifModel implements NeuronModel {
             final double di = decayInh;
             final double res = r;
             final int refTicks = refractoryTicks;
+            double sumE = 0.0;
+            double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                double e = ge[j];
-                double i = gi[j];
-                ge[j] = e * de;
-                gi[j] = i * di;
+                final double e = re[off + j];
+                final double i = ri[off + j];
+                re[off + j] = 0.0;
+                ri[off + j] = 0.0;
+                sumE += e;
+                sumI += i;
+                final double gej = ge[j] + e;
+                final double gij = gi[j] + i;
+                ge[j] = gej * de;
+                gi[j] = gij * di;
+                final double current = in[j];
+                in[j] = 0.0;
                 if (ref[j] > 0) {
                     ref[j]--;
                     v[j] = reset;
                     continue;
                 }
-                double vInf = rest + res * in[j];
-                double vn = vInf + (v[j] - vInf) * p + ke * e - ki * i;
+                double vInf = rest + res * current;
+                double vn = vInf + (v[j] - vInf) * p + ke * gej - ki * gij;
                 if (vn >= th) {
                     vn = reset;
                     ref[j] = refTicks;
@@ -182,6 +306,8 @@ public final class LifModel implements NeuronModel {
                 }
                 v[j] = vn;
             }
+            out.excitatoryInput += sumE;
+            out.inhibitoryInput += sumI;
         }
 
         private void stepEuler(NeuronState s, int from, int to, SpikeSink out) {

@@ -30,6 +30,17 @@ public interface NeuronDynamics {
         return false;
     }
 
+    /**
+     * Whether {@link #step} takes the tick's synaptic input from the ring buffer itself
+     * ({@link NeuronState#ringE}, {@link NeuronState#ringI} at {@link NeuronState#ringOffset}: zero each
+     * entry read, add the sums to {@link SpikeSink#excitatoryInput} and {@link SpikeSink#inhibitoryInput},
+     * apply it as the network's synapse kind says) and zeroes {@link NeuronState#input} after reading it.
+     * Built-in models do, to save a pass over the state; custom models need not.
+     */
+    default boolean gathersSynapticInput() {
+        return false;
+    }
+
     /** Sets a parameter at run time (e.g. {@code v_threshold}); returns false if unknown. */
     default boolean setParameter(String name, double value) {
         return false;

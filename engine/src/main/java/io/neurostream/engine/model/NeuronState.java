@@ -18,8 +18,20 @@ public final class NeuronState {
     public final double[] ge;
     /** Inhibitory synaptic current of {@code exp_current} synapses, as a positive magnitude. */
     public final double[] gi;
-    /** Total input current of the current tick. */
+    /**
+     * Input current of the current tick. Inputs write the external current here; for a model that
+     * does not {@linkplain NeuronDynamics#gathersSynapticInput() gather} its synaptic input, the engine
+     * has also added that before {@code step}. Whoever consumes an entry sets it back to 0.
+     */
     public final double[] input;
+    /**
+     * The delay ring buffers of excitatory and inhibitory synaptic input, and the offset of the
+     * current tick's slot: the input due to neuron {@code j} now is {@code ringE[ringOffset + j]}.
+     * Read only by models that gather their synaptic input themselves (they must zero what they read).
+     */
+    public double[] ringE;
+    public double[] ringI;
+    public int ringOffset;
     /** Ticks of refractoriness left. */
     public final int[] refractory;
     /** Time step, ms. */

@@ -6,6 +6,10 @@ import java.util.Arrays;
 public final class SpikeSink {
     private int[] ids = new int[64];
     private int size;
+    /** Summed excitatory synaptic input taken from the ring buffer in this tick (set by whoever gathers it). */
+    public double excitatoryInput;
+    /** Summed inhibitory synaptic input (a magnitude) taken from the ring buffer in this tick. */
+    public double inhibitoryInput;
 
     /** Records that {@code neuron} spiked. */
     public void add(int neuron) {
@@ -30,6 +34,8 @@ public final class SpikeSink {
 
     public void clear() {
         size = 0;
+        excitatoryInput = 0.0;
+        inhibitoryInput = 0.0;
     }
 
     void addAll(SpikeSink other) {
