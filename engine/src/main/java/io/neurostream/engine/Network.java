@@ -89,6 +89,7 @@ public final class Network implements AutoCloseable {
     private final int[] chunkStart;
     private final int[] chunkEnd;
     private final int[] chunkPop;
+    private final int[] chunkClass;
     private final SpikeSink[] chunkSpikes;
     private final double[] chunkE;
     private final double[] chunkI;
@@ -146,25 +147,35 @@ public final class Network implements AutoCloseable {
         this.decayExc = StrictMath.exp(-dtMs / b.spec.synapse().tauExcMs());
         this.decayInh = StrictMath.exp(-dtMs / b.spec.synapse().tauInhMs());
 
-        int chunks = 0;
+        // chunks never cross a population or an E/I class boundary (classes are contiguous in a population)
+        List<int[]> chunkList = new ArrayList<>();
         for (Population p : populations) {
-            chunks += (p.size() + CHUNK - 1) / CHUNK;
+            int s = p.start();
+            while (s < p.end()) {
+                int e = s;
+                int limit = Math.min(p.end(), s + CHUNK);
+                while (e < limit && inhibitory[e] == inhibitory[s]) {
+                    e++;
+                }
+                chunkList.add(new int[] {s, e, p.index(), inhibitory[s] ? 1 : 0});
+                s = e;
+            }
         }
+        int chunks = chunkList.size();
         chunkStart = new int[chunks];
         chunkEnd = new int[chunks];
         chunkPop = new int[chunks];
+        chunkClass = new int[chunks];
         chunkSpikes = new SpikeSink[chunks];
         chunkE = new double[chunks];
         chunkI = new double[chunks];
-        int c = 0;
-        for (Population p : populations) {
-            for (int s = p.start(); s < p.end(); s += CHUNK) {
-                chunkStart[c] = s;
-                chunkEnd[c] = Math.min(p.end(), s + CHUNK);
-                chunkPop[c] = p.index();
-                chunkSpikes[c] = new SpikeSink();
-                c++;
-            }
+        for (int c = 0; c < chunks; c++) {
+            int[] ch = chunkList.get(c);
+            chunkStart[c] = ch[0];
+            chunkEnd[c] = ch[1];
+            chunkPop[c] = ch[2];
+            chunkClass[c] = ch[3];
+            chunkSpikes[c] = new SpikeSink();
         }
         popFolds = new boolean[populations.size()];
         gathers = new boolean[populations.size()];
@@ -174,9 +185,9 @@ public final class Network implements AutoCloseable {
         }
         state.ringE = ringE;
         state.ringI = ringI;
-        popSpikes = new int[populations.size()];
-        popE = new double[populations.size()];
-        popI = new double[populations.size()];
+        popSpikes = new int[2 * populations.size()];
+        popE = new double[2 * populations.size()];
+        popI = new double[2 * populations.size()];
         this.plasticity = b.spec.plasticity() == null ? null : new Plasticity(this, b.spec.plasticity(), b.plasticPre);
         for (Input in : b.inputs) {
             addInput(in);
@@ -242,7 +253,7 @@ public final class Network implements AutoCloseable {
         Arrays.fill(popI, 0.0);
         for (int c = 0; c < chunkStart.length; c++) {
             SpikeSink cs = chunkSpikes[c];
-            int p = chunkPop[c];
+            int p = 2 * chunkPop[c] + chunkClass[c];
             popSpikes[p] += cs.size();
             popE[p] += chunkE[c];
             popI[p] += chunkI[c];
@@ -710,17 +721,42 @@ public final class Network implements AutoCloseable {
 
     /** Spikes per population in the last tick, by population index. */
     public int spikesOfPopulation(int population) {
-        return popSpikes[population];
+        return popSpikes[2 * population] + popSpikes[2 * population + 1];
+    }
+
+    /** Spikes in the last tick of a population's excitatory (inhibitory = false) or inhibitory neurons. */
+    public int spikesOfPopulation(int population, boolean inhibitoryClass) {
+        return popSpikes[2 * population + (inhibitoryClass ? 1 : 0)];
     }
 
     /** Summed excitatory synaptic input that arrived at a population's neurons in the last tick. */
     public double excitatoryInputOfPopulation(int population) {
-        return popE[population];
+        return popE[2 * population] + popE[2 * population + 1];
+    }
+
+    /** Summed excitatory synaptic input that arrived at one E/I class of a population in the last tick. */
+    public double excitatoryInputOfPopulation(int population, boolean inhibitoryClass) {
+        return popE[2 * population + (inhibitoryClass ? 1 : 0)];
     }
 
     /** Summed inhibitory synaptic input (a magnitude) that arrived at a population's neurons in the last tick. */
     public double inhibitoryInputOfPopulation(int population) {
-        return popI[population];
+        return popI[2 * population] + popI[2 * population + 1];
+    }
+
+    /** Summed inhibitory synaptic input (a magnitude) that arrived at one E/I class of a population in the last tick. */
+    public double inhibitoryInputOfPopulation(int population, boolean inhibitoryClass) {
+        return popI[2 * population + (inhibitoryClass ? 1 : 0)];
+    }
+
+    /**
+     * The neurons of one E/I class of a population: {@code [start, end)} ids (each class is contiguous;
+     * excitatory first). Empty ranges have {@code start == end}.
+     */
+    public int[] classRange(int population, boolean inhibitoryClass) {
+        Population p = populations.get(population);
+        int split = p.end() - p.inhibitoryCount();
+        return inhibitoryClass ? new int[] {split, p.end()} : new int[] {p.start(), split};
     }
 
     /** Spikes in the last tick of the neurons of populations placed in an area. */
@@ -728,7 +764,7 @@ public final class Network implements AutoCloseable {
         int s = 0;
         for (Population p : populations) {
             if (p.areaIndex() == area) {
-                s += popSpikes[p.index()];
+                s += spikesOfPopulation(p.index());
             }
         }
         return s;
@@ -740,8 +776,8 @@ public final class Network implements AutoCloseable {
         double i = 0;
         for (Population p : populations) {
             if (p.areaIndex() == area) {
-                e += popE[p.index()];
-                i += popI[p.index()];
+                e += excitatoryInputOfPopulation(p.index());
+                i += inhibitoryInputOfPopulation(p.index());
             }
         }
         return EiBalance.of(e, i);

@@ -144,17 +144,6 @@ final class NetworkBuilder {
         cy = Arrays.copyOf(ys, n);
         cz = Arrays.copyOf(zs, n);
         cw = Arrays.copyOf(ws, n);
-        long[] packed = new long[n];
-        for (int i = 0; i < n; i++) {
-            packed[i] = (cell(lattice, cx[i], cy[i], cz[i], cw[i]) << 32) | i;
-        }
-        Arrays.sort(packed);
-        sortedCells = new long[n];
-        cellNeuron = new int[n];
-        for (int i = 0; i < n; i++) {
-            sortedCells[i] = packed[i] >>> 32;
-            cellNeuron[i] = (int) packed[i];
-        }
         // types
         types = new NeuronType[n];
         inhibitory = new boolean[n];
@@ -165,13 +154,43 @@ final class NetworkBuilder {
             if (p.balancedInhibitoryFraction() != null) {
                 NeuronType[] t = BalancedTypes.create(e - s, p.balancedInhibitoryFraction(),
                         CounterRng.streamKey(spec.seed(), "balanced/" + p.name()));
-                System.arraycopy(t, 0, types, s, e - s);
+                // The shuffled types stay on their coordinates, but ids put the excitatory neurons
+                // first (stable), so that each class is a contiguous id range of the population.
+                int[] order = new int[e - s];
+                int m = 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    for (int i = 0; i < t.length; i++) {
+                        if (t[i].isInhibitory() == (pass == 1)) {
+                            order[m++] = i;
+                        }
+                    }
+                }
+                int[][] c = {Arrays.copyOfRange(cx, s, e), Arrays.copyOfRange(cy, s, e),
+                        Arrays.copyOfRange(cz, s, e), Arrays.copyOfRange(cw, s, e)};
+                for (int i = 0; i < order.length; i++) {
+                    types[s + i] = t[order[i]];
+                    cx[s + i] = c[0][order[i]];
+                    cy[s + i] = c[1][order[i]];
+                    cz[s + i] = c[2][order[i]];
+                    cw[s + i] = c[3][order[i]];
+                }
             } else {
                 Arrays.fill(types, s, e, NeuronType.byName(p.type()));
             }
             for (int i = s; i < e; i++) {
                 inhibitory[i] = types[i].isInhibitory();
             }
+        }
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (cell(lattice, cx[i], cy[i], cz[i], cw[i]) << 32) | i;
+        }
+        Arrays.sort(packed);
+        sortedCells = new long[n];
+        cellNeuron = new int[n];
+        for (int i = 0; i < n; i++) {
+            sortedCells[i] = packed[i] >>> 32;
+            cellNeuron[i] = (int) packed[i];
         }
         this.popStart = popStart;
     }
