@@ -20,7 +20,7 @@ import io.neurostream.engine.spec.NetworkSpec.SynapseSpec;
  * after the update and the reset applies at once, which reproduces the MATLAB loop exactly (there the
  * test opens the next iteration). No refractory period. With {@code exp_current} synapses the input
  * current of a tick is {@code I + ge - gi} at the start of the tick; {@code ge}, {@code gi} then decay
- * exactly by {@code e^{-dt/τ}}.
+ * exactly by {@code e^{-dt/τ}}. With {@code voltage_jump} synapses v jumps before the update.
  */
 public final class IzhikevichModel implements NeuronModel {
 
@@ -64,14 +64,14 @@ public final class IzhikevichModel implements NeuronModel {
         private final boolean paper;
         private final boolean initV;
         private final boolean initU;
-        private final boolean gathers;
+        private final boolean jump;
         private final boolean expSynapses;
         private final double decayExc;
         private final double decayInh;
 
         Dynamics(int first, double dt, double[] a, double[] b, double[] c, double[] d, double vPeak,
                 boolean paper, boolean initV, boolean initU, SynapseSpec synapse) {
-            this.gathers = synapse.kind() != SynapseKind.VOLTAGE_JUMP;
+            this.jump = synapse.kind() == SynapseKind.VOLTAGE_JUMP;
             this.expSynapses = synapse.kind() == SynapseKind.EXP_CURRENT;
             this.decayExc = StrictMath.exp(-dt / synapse.tauExcMs());
             this.decayInh = StrictMath.exp(-dt / synapse.tauInhMs());
@@ -117,7 +117,7 @@ public final class IzhikevichModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
-            final boolean gather = gathers;
+            final boolean jump = this.jump;
             final boolean exp = expSynapses;
             final double de = decayExc;
             final double di = decayInh;
@@ -132,27 +132,27 @@ public final class IzhikevichModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
+                final double e = re[off + j];
+                final double i = ri[off + j];
+                re[off + j] = 0.0;
+                ri[off + j] = 0.0;
+                sumE += e;
+                sumI += i;
                 double current = in[j];
-                if (gather) {
-                    final double e = re[off + j];
-                    final double i = ri[off + j];
-                    re[off + j] = 0.0;
-                    ri[off + j] = 0.0;
-                    sumE += e;
-                    sumI += i;
-                    in[j] = 0.0;
-                    if (exp) {
-                        final double gej = ge[j] + e;
-                        final double gij = gi[j] + i;
-                        current += gej - gij;
-                        ge[j] = gej * de;
-                        gi[j] = gij * di;
-                    } else {
-                        current += e - i;
-                    }
+                in[j] = 0.0;
+                double vj = v[j];
+                if (exp) {
+                    final double gej = ge[j] + e;
+                    final double gij = gi[j] + i;
+                    current += gej - gij;
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                } else if (jump) {
+                    vj += e - i;
+                } else {
+                    current += e - i;
                 }
                 final int k = j - first;
-                double vj = v[j];
                 double uj = u[j];
                 vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
                 vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
@@ -178,7 +178,7 @@ public final class IzhikevichModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
-            final boolean gather = gathers;
+            final boolean jump = this.jump;
             final boolean exp = expSynapses;
             final double de = decayExc;
             final double di = decayInh;
@@ -188,27 +188,27 @@ public final class IzhikevichModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
+                final double e = re[off + j];
+                final double i = ri[off + j];
+                re[off + j] = 0.0;
+                ri[off + j] = 0.0;
+                sumE += e;
+                sumI += i;
                 double current = in[j];
-                if (gather) {
-                    final double e = re[off + j];
-                    final double i = ri[off + j];
-                    re[off + j] = 0.0;
-                    ri[off + j] = 0.0;
-                    sumE += e;
-                    sumI += i;
-                    in[j] = 0.0;
-                    if (exp) {
-                        final double gej = ge[j] + e;
-                        final double gij = gi[j] + i;
-                        current += gej - gij;
-                        ge[j] = gej * de;
-                        gi[j] = gij * di;
-                    } else {
-                        current += e - i;
-                    }
+                in[j] = 0.0;
+                double vj = v[j];
+                if (exp) {
+                    final double gej = ge[j] + e;
+                    final double gij = gi[j] + i;
+                    current += gej - gij;
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                } else if (jump) {
+                    vj += e - i;
+                } else {
+                    current += e - i;
                 }
                 final int k = j - first;
-                double vj = v[j];
                 double uj = u[j];
                 double dv = 0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current;
                 double du = a[k] * (b[k] * vj - uj);
@@ -228,7 +228,7 @@ public final class IzhikevichModel implements NeuronModel {
 
         @Override
         public boolean gathersSynapticInput() {
-            return gathers;
+            return true;
         }
 
         @Override

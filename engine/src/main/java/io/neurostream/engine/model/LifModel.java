@@ -41,8 +41,7 @@ public final class LifModel implements NeuronModel {
     static final class Dynamics implements NeuronDynamics {
         private final double dt;
         private final boolean exact;
-        private final boolean expSynapses;
-        private final boolean gathers;
+        private final SynapseKind kind;
         private final double tauE;
         private final double tauI;
         private final boolean initV;
@@ -70,8 +69,7 @@ public final class LifModel implements NeuronModel {
             refractoryMs = p.scalar("refractory_ms", 0.0, 0.0, 1e9);
             r = p.scalar("r", 1.0, 0.0, 1e9);
             exact = "exact".equals(p.choice("integration", "exact", "exact", "euler"));
-            expSynapses = p.synapse().kind() == SynapseKind.EXP_CURRENT;
-            gathers = p.synapse().kind() != SynapseKind.VOLTAGE_JUMP;
+            kind = p.synapse().kind();
             tauE = p.synapse().tauExcMs();
             tauI = p.synapse().tauInhMs();
             initV = !p.initialized("v");
@@ -108,40 +106,43 @@ public final class LifModel implements NeuronModel {
 
         @Override
         public boolean gathersSynapticInput() {
-            return gathers;
+            return true;
         }
 
         @Override
         public void step(NeuronState s, int from, int to, SpikeSink out) {
-            if (!gathers) {
-                if (exact) {
-                    stepExact(s, from, to, out);
-                } else {
-                    stepEuler(s, from, to, out);
-                }
-            } else if (exact) {
-                if (expSynapses) {
-                    stepExactExp(s, from, to, out);
-                } else {
-                    stepExactPulse(s, from, to, out);
-                }
+            if (exact) {
+                stepExact(s, from, to, out);
             } else {
-                stepEulerGather(s, from, to, out);
+                stepEuler(s, from, to, out);
             }
         }
 
-        /** Exact integration, current_pulse synapses, synaptic input gathered from the ring. */
-        private void stepExactPulse(NeuronState s, int from, int to, SpikeSink out) {
+        /**
+         * Exact integration. Synaptic input is taken from the ring buffer here: added to the current of
+         * this tick ({@code current_pulse}), to {@code ge}/{@code gi} whose exact contribution to v over
+         * the tick is added ({@code exp_current}), or to v before integrating ({@code voltage_jump}; not
+         * while refractory).
+         */
+        private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
             final double[] v = s.v;
             final double[] in = s.input;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
             final int[] ref = s.refractory;
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
+            final boolean exp = kind == SynapseKind.EXP_CURRENT;
+            final boolean jump = kind == SynapseKind.VOLTAGE_JUMP;
             final double p = propagator;
             final double rest = vRest;
             final double th = vThreshold;
             final double reset = vReset;
+            final double ke = r * kExc;
+            final double ki = r * kInh;
+            final double de = decayExc;
+            final double di = decayInh;
             final double res = r;
             final int refTicks = refractoryTicks;
             double sumE = 0.0;
@@ -153,15 +154,29 @@ public final class LifModel implements NeuronModel {
                 ri[off + j] = 0.0;
                 sumE += e;
                 sumI += i;
-                final double current = in[j] + e - i;
+                double current = in[j];
                 in[j] = 0.0;
+                double gej = 0.0;
+                double gij = 0.0;
+                if (exp) {
+                    gej = ge[j] + e;
+                    gij = gi[j] + i;
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                } else if (!jump) {
+                    current += e - i;
+                }
                 if (ref[j] > 0) {
                     ref[j]--;
                     v[j] = reset;
                     continue;
                 }
+                double vj = jump ? v[j] + e - i : v[j];
                 double vInf = rest + res * current;
-                double vn = vInf + (v[j] - vInf) * p;
+                double vn = vInf + (vj - vInf) * p;
+                if (exp) {
+                    vn += ke * gej - ki * gij;
+                }
                 if (vn >= th) {
                     vn = reset;
                     ref[j] = refTicks;
@@ -173,8 +188,8 @@ public final class LifModel implements NeuronModel {
             out.inhibitoryInput += sumI;
         }
 
-        /** Euler integration, current_pulse or exp_current synapses gathered from the ring. */
-        private void stepEulerGather(NeuronState s, int from, int to, SpikeSink out) {
+        /** Forward Euler (the seed's scheme); synaptic input as in {@link #stepExact}, exp currents folded into I. */
+        private void stepEuler(NeuronState s, int from, int to, SpikeSink out) {
             final double[] v = s.v;
             final double[] in = s.input;
             final double[] ge = s.ge;
@@ -183,7 +198,8 @@ public final class LifModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
-            final boolean exp = expSynapses;
+            final boolean exp = kind == SynapseKind.EXP_CURRENT;
+            final boolean jump = kind == SynapseKind.VOLTAGE_JUMP;
             final double de = decayExc;
             final double di = decayInh;
             final double f = eulerFactor;
@@ -209,7 +225,7 @@ public final class LifModel implements NeuronModel {
                     current += gej - gij;
                     ge[j] = gej * de;
                     gi[j] = gij * di;
-                } else {
+                } else if (!jump) {
                     current += e - i;
                 }
                 if (ref[j] > 0) {
@@ -217,7 +233,7 @@ public final class LifModel implements NeuronModel {
                     v[j] = reset;
                     continue;
                 }
-                double vj = v[j];
+                double vj = jump ? v[j] + e - i : v[j];
                 double vn = vj + f * (-(vj - rest) + res * current);
                 if (vn >= th) {
                     vn = reset;
@@ -228,113 +244,6 @@ public final class LifModel implements NeuronModel {
             }
             out.excitatoryInput += sumE;
             out.inhibitoryInput += sumI;
-        }
-
-        private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
-            final double[] v = s.v;
-            final double[] in = s.input;
-            final int[] ref = s.refractory;
-            final double p = propagator;
-            final double rest = vRest;
-            final double th = vThreshold;
-            final double reset = vReset;
-            final double res = r;
-            final int refTicks = refractoryTicks;
-            for (int j = from; j < to; j++) {
-                if (ref[j] > 0) {
-                    ref[j]--;
-                    v[j] = reset;
-                    continue;
-                }
-                double vInf = rest + res * in[j];
-                double vn = vInf + (v[j] - vInf) * p;
-                if (vn >= th) {
-                    vn = reset;
-                    ref[j] = refTicks;
-                    out.add(j);
-                }
-                v[j] = vn;
-            }
-        }
-
-        /** Exact integration of the coupled v, ge, gi system, exp_current synapses gathered from the ring. */
-        private void stepExactExp(NeuronState s, int from, int to, SpikeSink out) {
-            final double[] v = s.v;
-            final double[] in = s.input;
-            final double[] ge = s.ge;
-            final double[] gi = s.gi;
-            final int[] ref = s.refractory;
-            final double[] re = s.ringE;
-            final double[] ri = s.ringI;
-            final int off = s.ringOffset;
-            final double p = propagator;
-            final double rest = vRest;
-            final double th = vThreshold;
-            final double reset = vReset;
-            final double ke = r * kExc;
-            final double ki = r * kInh;
-            final double de = decayExc;
-            final double di = decayInh;
-            final double res = r;
-            final int refTicks = refractoryTicks;
-            double sumE = 0.0;
-            double sumI = 0.0;
-            for (int j = from; j < to; j++) {
-                final double e = re[off + j];
-                final double i = ri[off + j];
-                re[off + j] = 0.0;
-                ri[off + j] = 0.0;
-                sumE += e;
-                sumI += i;
-                final double gej = ge[j] + e;
-                final double gij = gi[j] + i;
-                ge[j] = gej * de;
-                gi[j] = gij * di;
-                final double current = in[j];
-                in[j] = 0.0;
-                if (ref[j] > 0) {
-                    ref[j]--;
-                    v[j] = reset;
-                    continue;
-                }
-                double vInf = rest + res * current;
-                double vn = vInf + (v[j] - vInf) * p + ke * gej - ki * gij;
-                if (vn >= th) {
-                    vn = reset;
-                    ref[j] = refTicks;
-                    out.add(j);
-                }
-                v[j] = vn;
-            }
-            out.excitatoryInput += sumE;
-            out.inhibitoryInput += sumI;
-        }
-
-        private void stepEuler(NeuronState s, int from, int to, SpikeSink out) {
-            final double[] v = s.v;
-            final double[] in = s.input;
-            final int[] ref = s.refractory;
-            final double f = eulerFactor;
-            final double rest = vRest;
-            final double th = vThreshold;
-            final double reset = vReset;
-            final double res = r;
-            final int refTicks = refractoryTicks;
-            for (int j = from; j < to; j++) {
-                if (ref[j] > 0) {
-                    ref[j]--;
-                    v[j] = reset;
-                    continue;
-                }
-                double vj = v[j];
-                double vn = vj + f * (-(vj - rest) + res * in[j]);
-                if (vn >= th) {
-                    vn = reset;
-                    ref[j] = refTicks;
-                    out.add(j);
-                }
-                v[j] = vn;
-            }
         }
 
         @Override
