@@ -1,0 +1,332 @@
+package io.neurostream.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neurostream.engine.Network;
+import io.neurostream.engine.SpikeChecksum;
+import io.neurostream.engine.spec.NetworkSpec;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench NETWORK}: builds one of the benchmark networks ({@link BenchNetworks}), runs it and
+ * prints how long the main loop took, with the same figures Brian2's benchmark scripts print.
+ *
+ * <p>How to run (from the repository root):
+ * <pre>
+ * mvn -B -q -pl bench -am package -DskipTests
+ * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.neurostream.bench.BenchCommand cuba --repeat 3
+ * </pre>
+ * or {@code ./neurostream bench cuba --repeat 3}. Expected output: a header, a line per run, then one
+ * line {@code RESULT {json}} (CUBA at seed 1234: 4000 neurons, ~320,000 synapses, E and I near 5–6 Hz).
+ *
+ * <p>What is timed ({@code t_sim}): the main loop only, {@code network.step()} once per tick plus the
+ * per-tick spike count by population and the spike checksum (Brian2's main loop likewise includes its
+ * {@code SpikeMonitor}). Building the network ({@code t_build}) is timed apart. Each timed run uses a
+ * freshly built network, so every run simulates the same spikes from {@code t = 0}; warm-up runs
+ * before them are not timed and let the JIT compile the step loop.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+            "Runs a benchmark network and prints its simulation time, rates, synaptic events and memory per synapse.",
+            "NETWORK is one of: cuba (CUBA, 4000 LIF neurons, dt 0.1 ms), cuba40k (CUBA with 40,000 neurons and the "
+                + "same ~80 inputs each), izhikevich2003 (Izhikevich 2003, 1000 neurons, all-to-all, dt 1 ms).",
+            "Only the main loop is timed (t_sim; one step per tick with per-tick spike counting); each timed run "
+                + "starts from a freshly built network. The last line is RESULT {json}."},
+        footer = {"", "Examples:",
+            "  bench cuba",
+            "      1 s of CUBA: one untimed warm-up run, then one timed run",
+            "  bench izhikevich2003 --repeat 3",
+            "      the fastest of three timed runs is t_sim; t_sim_all has all three",
+            "  bench cuba40k --threads 2 --duration-ms 500",
+            "  bench cuba --seed 7 --warmup 0",
+            "      another seed; no warm-up, so t_sim includes JIT compilation"})
+public final class BenchCommand implements Callable<Integer> {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NETWORK", completionCandidates = NetworkNames.class,
+            description = "Benchmark network: ${COMPLETION-CANDIDATES}.")
+    String network;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Threads for integration (default: ${DEFAULT-VALUE}); spikes are the same for any N.")
+    int threads;
+
+    @Option(names = "--duration-ms", paramLabel = "D", defaultValue = "1000",
+            description = "Simulated time per run in ms (default: ${DEFAULT-VALUE}).")
+    double durationMs;
+
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed, replacing the spec's (default: the spec's, 1234).")
+    Long seed;
+
+    @Option(names = "--repeat", paramLabel = "R", defaultValue = "1",
+            description = "Timed runs; the fastest is t_sim, all are in t_sim_all (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "1",
+            description = "Untimed runs of the same length first, to let the JIT compile the step loop "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    /** Picocli and ops' {@code neurostream bench} create it this way. */
+    public BenchCommand() {
+    }
+
+    /** The benchmark network names, for picocli's completion and help. */
+    static final class NetworkNames implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return BenchNetworks.NAMES.iterator();
+        }
+    }
+
+    /** What to run: one benchmark network, for a duration, a number of times. */
+    public record Options(String network, int threads, double durationMs, Long seed, int repeat, int warmup) {
+        public Options {
+            if (!BenchNetworks.NAMES.contains(network)) {
+                throw new IllegalArgumentException("unknown network '" + network + "'; networks: "
+                        + String.join(", ", BenchNetworks.NAMES));
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            if (!(durationMs > 0) || Double.isInfinite(durationMs)) {
+                throw new IllegalArgumentException("--duration-ms must be a positive number, got " + durationMs);
+            }
+            if (repeat < 1) {
+                throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+            }
+            if (warmup < 0) {
+                throw new IllegalArgumentException("--warmup must be 0 or more, got " + warmup);
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Options options;
+        try {
+            options = new Options(network, threads, durationMs, seed, repeat, warmup);
+            ticks(options, BenchNetworks.spec(network, seed).dtMs());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> result = run(options, out);
+        out.println("RESULT " + toJson(result));
+        out.flush();
+        return 0;
+    }
+
+    /** Runs the standalone {@code bench} command; the only place that exits. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    /** One timed run: main-loop seconds and what it produced. */
+    private record Run(double tSim, long spikesE, long spikesI, long synEvents, String checksum) {
+    }
+
+    /**
+     * Builds and runs the network as {@code options} say, writing progress to {@code log}, and returns
+     * the figures of the {@code RESULT} line (insertion-ordered).
+     */
+    public static Map<String, Object> run(Options options, PrintWriter log) {
+        NetworkSpec spec = BenchNetworks.spec(options.network(), options.seed());
+        long ticks = ticks(options, spec.dtMs());
+        double durationMs = ticks * spec.dtMs();
+
+        // heap held by the built network: used heap after a GC, before and after building
+        long heapBefore = usedHeapAfterGc();
+        long b0 = System.nanoTime();
+        Network first = Network.build(spec);
+        double tBuild = (System.nanoTime() - b0) / 1e9;
+        long heapAfter = usedHeapAfterGc();
+
+        int n = first.size();
+        int ne = first.populations().get(0).size();
+        int ni = first.populations().size() > 1 ? first.populations().get(1).size() : 0;
+        long synapses = first.synapseCount();
+        double bytesPerSynapse = first.synapseBytes() / (double) synapses;
+        double heapBytesPerSynapse = (heapAfter - heapBefore) / (double) synapses;
+        log.printf(Locale.ROOT, "bench %s: %d neurons (%d E, %d I), %d synapses, dt %s ms, %s ms per run, %d thread%s, seed %d%n",
+                options.network(), n, ne, ni, synapses, spec.dtMs(), fmt(durationMs), options.threads(),
+                options.threads() == 1 ? "" : "s", spec.seed());
+        log.printf(Locale.ROOT, "built in %.3f s; static synapse arrays %.2f bytes/synapse, heap held %.2f bytes/synapse%n",
+                tBuild, bytesPerSynapse, heapBytesPerSynapse);
+        if (options.warmup() > 0) {
+            log.printf(Locale.ROOT, "warm-up: %d untimed run%s of %s ms first (JIT compilation; not in t_sim)%n",
+                    options.warmup(), options.warmup() == 1 ? "" : "s", fmt(durationMs));
+        } else {
+            log.println("no warm-up: the timed runs include JIT compilation");
+        }
+        log.flush();
+
+        Network network = first;
+        for (int w = 0; w < options.warmup(); w++) {
+            if (network == null) {
+                network = Network.build(spec);
+            }
+            timedRun(network, ticks, options.threads());
+            network = null;
+        }
+
+        List<Run> runs = new ArrayList<>();
+        List<Double> builds = new ArrayList<>();
+        for (int r = 0; r < options.repeat(); r++) {
+            if (network == null) {
+                long t0 = System.nanoTime();
+                network = Network.build(spec);
+                builds.add((System.nanoTime() - t0) / 1e9);
+            }
+            Run run = timedRun(network, ticks, options.threads());
+            network = null;
+            runs.add(run);
+            log.printf(Locale.ROOT, "run %d/%d: t_sim %.4f s, %d spikes (E %d, I %d), %d synaptic events, checksum %s%n",
+                    r + 1, options.repeat(), run.tSim(), run.spikesE() + run.spikesI(), run.spikesE(), run.spikesI(),
+                    run.synEvents(), run.checksum());
+            log.flush();
+        }
+
+        Run best = runs.get(0);
+        List<Double> all = new ArrayList<>();
+        boolean consistent = true;
+        for (Run r : runs) {
+            all.add(r.tSim());
+            if (r.tSim() < best.tSim()) {
+                best = r;
+            }
+            consistent &= r.checksum().equals(runs.get(0).checksum());
+        }
+        if (!consistent) {
+            log.println("WARNING: the timed runs produced different spikes (checksums differ); the engine is not deterministic");
+        }
+        double durS = durationMs / 1000.0;
+        long spikes = best.spikesE() + best.spikesI();
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bench", options.network());
+        m.put("simulator", "neurostream");
+        m.put("threads", options.threads());
+        m.put("seed", spec.seed());
+        m.put("N", n);
+        m.put("Ne", ne);
+        m.put("Ni", ni);
+        m.put("dt_ms", spec.dtMs());
+        m.put("duration_ms", durationMs);
+        m.put("ticks", ticks);
+        m.put("synapses", synapses);
+        m.put("syn_per_neuron", synapses / (double) n);
+        m.put("t_build", tBuild);
+        m.put("t_build_warm", builds.isEmpty() ? null : builds.stream().mapToDouble(Double::doubleValue).min().getAsDouble());
+        m.put("t_sim", best.tSim());
+        m.put("t_sim_all", all);
+        m.put("warmup_runs", options.warmup());
+        m.put("repeat", options.repeat());
+        m.put("realtime_factor", best.tSim() / durS);
+        m.put("spikes", spikes);
+        m.put("spikes_e", best.spikesE());
+        m.put("spikes_i", best.spikesI());
+        m.put("rate_e_hz", ne == 0 ? 0.0 : best.spikesE() / (double) ne / durS);
+        m.put("rate_i_hz", ni == 0 ? 0.0 : best.spikesI() / (double) ni / durS);
+        m.put("syn_events", best.synEvents());
+        m.put("syn_events_per_s", best.synEvents() / best.tSim());
+        m.put("neuron_updates_per_s", n * (double) ticks / best.tSim());
+        m.put("bytes_per_synapse", bytesPerSynapse);
+        m.put("heap_bytes_per_synapse", heapBytesPerSynapse);
+        m.put("spike_checksum", best.checksum());
+        m.put("checksums_agree", consistent);
+        m.put("java", System.getProperty("java.version"));
+        m.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        m.put("gc", gcNames());
+        m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        m.put("available_processors", Runtime.getRuntime().availableProcessors());
+        m.put("loadavg_1m_at_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return m;
+    }
+
+    /** Ticks per run: the duration rounded to whole ticks, at least one. */
+    static long ticks(Options options, double dtMs) {
+        long ticks = Math.round(options.durationMs() / dtMs);
+        if (ticks < 1) {
+            throw new IllegalArgumentException("--duration-ms " + options.durationMs() + " is shorter than one tick ("
+                    + dtMs + " ms)");
+        }
+        return ticks;
+    }
+
+    /** Runs {@code ticks} ticks of a freshly built network, timing the main loop, then closes it. */
+    private static Run timedRun(Network network, long ticks, int threads) {
+        try (Network net = network) {
+            net.setThreads(threads);
+            SpikeChecksum checksum = new SpikeChecksum();
+            long spikesE = 0;
+            long spikesI = 0;
+            final boolean twoPopulations = net.populations().size() > 1;
+            long t0 = System.nanoTime();
+            for (long k = 0; k < ticks; k++) {
+                net.step();
+                spikesE += net.spikesOfPopulation(0);
+                if (twoPopulations) {
+                    spikesI += net.spikesOfPopulation(1);
+                }
+                checksum.add(k, net.spikes().array(), net.spikes().size());
+            }
+            double tSim = (System.nanoTime() - t0) / 1e9;
+            return new Run(tSim, spikesE, spikesI, net.totalSynapticEvents(), checksum.hex());
+        }
+    }
+
+    /** Used heap after a full GC (the lowest of three readings, so a late-finishing collection does not count). */
+    static long usedHeapAfterGc() {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            best = Math.min(best, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        return best;
+    }
+
+    private static String gcNames() {
+        StringBuilder sb = new StringBuilder();
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(gc.getName());
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double x) {
+        return x == Math.rint(x) ? Long.toString((long) x) : Double.toString(x);
+    }
+
+    /** The result as one line of JSON. */
+    static String toJson(Map<String, Object> result) {
+        try {
+            return MAPPER.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
