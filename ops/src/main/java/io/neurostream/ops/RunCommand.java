@@ -1,5 +1,6 @@
 package io.neurostream.ops;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,7 +83,9 @@ public final class RunCommand implements Callable<Integer> {
     static final int EXIT_USAGE = 2;
     static final int EXIT_INTERRUPTED = 130;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Writes times as plain decimals (0.00037, not 3.7E-4). */
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     @Spec
     CommandSpec command;
@@ -267,7 +270,6 @@ public final class RunCommand implements Callable<Integer> {
             long[] popSpikes, double wallS, double buildS, ProbeRecorder probes) {
         // ticks·dt in decimal, so that 3 ticks of 0.1 ms read 0.3, not 0.30000000000000004
         double durationMs = BigDecimal.valueOf(network.dtMs()).multiply(BigDecimal.valueOf(ticks)).doubleValue();
-        double durationS = durationMs / 1000.0;
         ObjectNode s = MAPPER.createObjectNode();
         s.put("name", network.name());
         s.put("seed", network.seed());
@@ -282,7 +284,8 @@ public final class RunCommand implements Callable<Integer> {
         ObjectNode counts = s.putObject("population_spikes");
         for (Population p : pops) {
             long c = popSpikes[p.index()];
-            rates.put(p.name(), p.size() == 0 || durationS == 0 ? 0.0 : c / (double) p.size() / durationS);
+            // spikes·1000 / (neurons·ms): one rounding for counts and durations that are exact in decimal
+            rates.put(p.name(), p.size() == 0 || durationMs == 0 ? 0.0 : c * 1000.0 / (p.size() * durationMs));
             counts.put(p.name(), c);
         }
         s.put("wall_s", micros(wallS));
@@ -299,8 +302,9 @@ public final class RunCommand implements Callable<Integer> {
         return s;
     }
 
-    private static double micros(double seconds) {
-        return Math.round(seconds * 1e6) / 1e6;
+    /** Seconds rounded to microseconds, as a plain decimal. */
+    private static BigDecimal micros(double seconds) {
+        return BigDecimal.valueOf(Math.round(seconds * 1e6), 6).stripTrailingZeros();
     }
 
     /** Why {@code file} cannot be created, or {@code null} if it looks fine (checked before the long build). */
