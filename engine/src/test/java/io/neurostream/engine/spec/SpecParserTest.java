@@ -136,12 +136,20 @@ class SpecParserTest {
                 .startsWith("net.json: connections[0].delay_ms: must be at least dt_ms = 0.5");
     }
 
-    @Disabled("engine bug: SpecParser checks delay >= dt only for constant delays; a uniform delay wholly below dt is"
-            + " silently clamped to one tick by NetworkBuilder.sampleDelay")
     @Test
-    void shouldRejectDelayDistributionBelowTimeStep() {
-        assertThat(error(spec("", "", ", \"delay_ms\": {\"uniform\": [0.1, 0.4]}", "")))
-                .startsWith("net.json: connections[0].delay_ms: must be at least dt_ms = 0.5");
+    void shouldClipDrawnDelaysToAtLeastOneTick() {
+        // docs/spec-format.md: only a constant delay below dt_ms is an error; drawn delays are clipped to one tick
+        Network net = Network.build(SpecParser.parse(spec("", "", ", \"delay_ms\": {\"uniform\": [0.1, 0.4]}", ""), "net.json"));
+        assertThat(net.synapseCount()).isPositive();
+        for (int s = 0; s < net.synapseCount(); s++) {
+            assertThat(net.synapseDelayTicks(s)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldRejectUnboundedNormalDelay() {
+        assertThat(error(spec("", "", ", \"delay_ms\": {\"normal\": [2.0, 0.5]}", "")))
+                .startsWith("net.json: connections[0].delay_ms: must be at most");
     }
 
     @Test
