@@ -73,12 +73,46 @@ public final class Input {
         return new Input(Kind.POISSON, neurons.clone(), null, null, rateHz, weight, fromTick, toTick, -1);
     }
 
+    /**
+     * This input with its random stream bound, its neurons sorted ascending (values with them) so
+     * that each chunk of the network finds its own neurons by binary search.
+     */
     Input withStream(long id, long seed, double dtMs) {
-        Input in = new Input(kind, neurons, values, current, rateHz, weight, fromTick, toTick, id);
+        int[] ids = neurons.clone();
+        double[] vals = values == null ? null : values.clone();
+        if (vals == null) {
+            java.util.Arrays.sort(ids);
+        } else {
+            long[] packed = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                packed[i] = ((long) ids[i] << 32) | i;
+            }
+            java.util.Arrays.sort(packed);
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (int) (packed[i] >>> 32);
+                vals[i] = values[(int) packed[i]];
+            }
+        }
+        Input in = new Input(kind, ids, vals, current, rateHz, weight, fromTick, toTick, id);
         in.key = CounterRng.subKey(CounterRng.streamKey(seed, "input"), id);
         in.lambda = rateHz * dtMs / 1000.0;
         in.expMinusLambda = StrictMath.exp(-in.lambda);
         return in;
+    }
+
+    /** Index of the first of this input's (sorted) neurons that is {@code >= id}. */
+    int lowerBound(int id) {
+        int lo = 0;
+        int hi = neurons.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (neurons[mid] < id) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     public Kind kind() {

@@ -1,6 +1,7 @@
 package io.neurostream.engine;
 
 import io.neurostream.engine.internal.StepPool;
+import io.neurostream.engine.random.CounterRng;
 import io.neurostream.engine.model.NeuronDynamics;
 import io.neurostream.engine.model.NeuronState;
 import io.neurostream.engine.model.SpikeSink;
@@ -12,6 +13,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -100,6 +102,8 @@ public final class Network implements AutoCloseable {
 
     // inputs
     private final ArrayList<Input> inputs = new ArrayList<>();
+    private Input[] active = new Input[16];
+    private int activeInputs;
     private long nextInputStream;
     private final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
 
@@ -239,7 +243,16 @@ public final class Network implements AutoCloseable {
             slotOffset[d] = (int) ((k + d) % ringSlots) * n;
         }
         state.ringOffset = slotOffset[0];
-        applyInputs(k);
+        activeInputs = 0;
+        for (int x = 0, m = inputs.size(); x < m; x++) {
+            Input in = inputs.get(x);
+            if (k >= in.fromTick && k < in.toTick) {
+                if (activeInputs == active.length) {
+                    active = Arrays.copyOf(active, active.length * 2);
+                }
+                active[activeInputs++] = in;
+            }
+        }
         if (pool != null) {
             pool.run();
         } else {
@@ -296,6 +309,9 @@ public final class Network implements AutoCloseable {
         final NeuronDynamics dyn = populations.get(chunkPop[c]).dynamics;
         final SpikeSink out = chunkSpikes[c];
         out.clear();
+        if (activeInputs > 0) {
+            applyInputs(state.tick, from, to);
+        }
         if (gathers[chunkPop[c]]) {
             dyn.step(state, from, to, out);
         } else {
@@ -413,39 +429,40 @@ public final class Network implements AutoCloseable {
         totalSynapticEvents += events;
     }
 
-    private void applyInputs(long k) {
+    /** Adds the active inputs' contributions of tick {@code k} to neurons {@code [from, to)}. */
+    private void applyInputs(long k, int from, int to) {
+        final double[] input = state.input;
         final int off = slotOffset[0];
-        for (int x = 0, m = inputs.size(); x < m; x++) {
-            Input in = inputs.get(x);
-            if (k < in.fromTick || k >= in.toTick) {
-                continue;
-            }
+        for (int x = 0; x < activeInputs; x++) {
+            final Input in = active[x];
             final int[] ids = in.neurons;
+            final int lo = in.lowerBound(from);
+            final int hi = in.lowerBound(to);
             switch (in.kind) {
                 case VALUES: {
                     final double[] vals = in.values;
-                    for (int i = 0; i < ids.length; i++) {
-                        state.input[ids[i]] += vals[i];
+                    for (int i = lo; i < hi; i++) {
+                        input[ids[i]] += vals[i];
                     }
                     break;
                 }
                 case CURRENT:
                     if (in.current.isConstant()) {
                         final double c = in.current.a();
-                        for (int id : ids) {
-                            state.input[id] += c;
+                        for (int i = lo; i < hi; i++) {
+                            input[ids[i]] += c;
                         }
                     } else {
-                        for (int id : ids) {
-                            state.input[id] += in.current.sample(in.key, id, k, 0.0);
+                        for (int i = lo; i < hi; i++) {
+                            input[ids[i]] += in.current.sample(in.key, ids[i], k, 0.0);
                         }
                     }
                     break;
                 default:
-                    for (int id : ids) {
-                        int events = io.neurostream.engine.random.CounterRng.poisson(in.key, id, k, in.lambda, in.expMinusLambda);
+                    for (int i = lo; i < hi; i++) {
+                        int events = CounterRng.poisson(in.key, ids[i], k, in.lambda, in.expMinusLambda);
                         if (events > 0) {
-                            ringE[off + id] += events * in.weight;
+                            ringE[off + ids[i]] += events * in.weight;
                         }
                     }
             }
@@ -453,7 +470,16 @@ public final class Network implements AutoCloseable {
     }
 
     private void pruneInputs(long nextTick) {
-        inputs.removeIf(in -> in.toTick <= nextTick);
+        int w = 0;
+        for (int r = 0, m = inputs.size(); r < m; r++) {
+            Input in = inputs.get(r);
+            if (in.toTick > nextTick) {
+                inputs.set(w++, in);
+            }
+        }
+        for (int r = inputs.size() - 1; r >= w; r--) {
+            inputs.remove(r);
+        }
     }
 
     // ------------------------------------------------------------------ inputs
@@ -845,10 +871,21 @@ public final class Network implements AutoCloseable {
 
     /**
      * Restores what {@link #writeSnapshot} wrote into this network, which must have been built from
-     * the same spec. Continuing from here equals never having stopped.
+     * the same spec. Continuing from here equals never having stopped. Parameters changed at run time
+     * are reset to the spec's, then those of the snapshot applied. The snapshot is read completely
+     * before anything is changed: a refused snapshot (another spec, another format version, truncated
+     * or corrupt) leaves the network as it was.
      */
     public void restoreSnapshot(InputStream is) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
+        try {
+            restore(in);
+        } catch (EOFException e) {
+            throw new IOException("snapshot is truncated: it ends before the state of this network is complete", e);
+        }
+    }
+
+    private void restore(DataInputStream in) throws IOException {
         if (in.readInt() != SNAPSHOT_MAGIC) {
             throw new IOException("not a NeuroStream snapshot (bad magic)");
         }
@@ -866,42 +903,84 @@ public final class Network implements AutoCloseable {
         if (in.readInt() != n || in.readInt() != ringSlots) {
             throw new IOException("snapshot does not match this network's size");
         }
-        readDoubles(in, state.v);
-        readDoubles(in, state.u);
-        readDoubles(in, state.ge);
-        readDoubles(in, state.gi);
+        double[] v = new double[n];
+        double[] u = new double[n];
+        double[] ge = new double[n];
+        double[] gi = new double[n];
+        int[] refractory = new int[n];
+        readDoubles(in, v);
+        readDoubles(in, u);
+        readDoubles(in, ge);
+        readDoubles(in, gi);
         for (int i = 0; i < n; i++) {
-            state.refractory[i] = in.readInt();
+            refractory[i] = in.readInt();
         }
-        readSparse(in, ringE);
-        readSparse(in, ringI);
-        totalSpikes = in.readLong();
-        totalSynapticEvents = in.readLong();
-        nextInputStream = in.readLong();
-        inputs.clear();
+        double[] re = new double[ringE.length];
+        double[] ri = new double[ringI.length];
+        readSparse(in, re);
+        readSparse(in, ri);
+        long spikesTotal = in.readLong();
+        long eventsTotal = in.readLong();
+        long nextStream = in.readLong();
         int ni = in.readInt();
+        if (ni < 0) {
+            throw new IOException("snapshot is corrupt (negative input count)");
+        }
+        List<Input> restoredInputs = new ArrayList<>();
         for (int i = 0; i < ni; i++) {
-            inputs.add(Input.read(in, seed, dtMs));
+            restoredInputs.add(Input.read(in, seed, dtMs));
         }
         int np = in.readInt();
+        Map<String, Double> overrides = new LinkedHashMap<>();
         for (int i = 0; i < np; i++) {
             String key = in.readUTF();
-            double value = in.readDouble();
-            int sep = key.indexOf('\u0000');
-            setParameter(key.substring(0, sep), key.substring(sep + 1), value);
+            overrides.put(key, in.readDouble());
+        }
+        // fresh dynamics, as the spec describes them, then the snapshot's parameter changes
+        NeuronDynamics[] dynamics = new NeuronDynamics[populations.size()];
+        for (Population p : populations) {
+            NeuronDynamics d = NetworkBuilder.dynamicsFor(spec, spec.populations().get(p.index()),
+                    Arrays.copyOfRange(types, p.start(), p.end()), p.start());
+            dynamics[p.index()] = d;
+        }
+        for (Map.Entry<String, Double> e : overrides.entrySet()) {
+            int sep = e.getKey().indexOf('\u0000');
+            Population p = population(e.getKey().substring(0, sep));
+            if (!dynamics[p.index()].setParameter(e.getKey().substring(sep + 1), e.getValue())) {
+                throw new IOException("snapshot is corrupt (unknown parameter " + e.getKey().substring(sep + 1) + ")");
+            }
         }
         for (Population p : populations) {
-            p.dynamics.readState(in);
+            dynamics[p.index()].readState(in);
         }
         boolean plastic = in.readBoolean();
         if (plastic != (plasticity != null)) {
             throw new IOException("snapshot plasticity does not match the spec");
         }
-        if (plasticity != null) {
-            plasticity.read(in);
-        }
+        Plasticity.Staged staged = plasticity == null ? null : plasticity.read(in);
         if (in.readInt() != SNAPSHOT_MAGIC) {
             throw new IOException("snapshot is truncated or corrupt (no end marker)");
+        }
+        // all read: commit
+        System.arraycopy(v, 0, state.v, 0, n);
+        System.arraycopy(u, 0, state.u, 0, n);
+        System.arraycopy(ge, 0, state.ge, 0, n);
+        System.arraycopy(gi, 0, state.gi, 0, n);
+        System.arraycopy(refractory, 0, state.refractory, 0, n);
+        System.arraycopy(re, 0, ringE, 0, re.length);
+        System.arraycopy(ri, 0, ringI, 0, ri.length);
+        totalSpikes = spikesTotal;
+        totalSynapticEvents = eventsTotal;
+        nextInputStream = nextStream;
+        inputs.clear();
+        inputs.addAll(restoredInputs);
+        parameterOverrides.clear();
+        parameterOverrides.putAll(overrides);
+        for (Population p : populations) {
+            p.dynamics = dynamics[p.index()];
+        }
+        if (staged != null) {
+            plasticity.commit(staged);
         }
         Arrays.fill(state.input, 0.0);
         tick = t;
@@ -913,7 +992,7 @@ public final class Network implements AutoCloseable {
         String s = spec.canonicalJson();
         long h = 0x1234567887654321L;
         for (int i = 0; i < s.length(); i++) {
-            h = io.neurostream.engine.random.CounterRng.mix(h ^ s.charAt(i));
+            h = CounterRng.mix(h ^ s.charAt(i));
         }
         return h;
     }

@@ -65,6 +65,16 @@ final class NetworkBuilder {
         createModels();
         connect();
         resolveInputs();
+        for (NetworkSpec.ProbeSpec p : spec.probes()) {
+            if (p.neurons() != null) {
+                for (int i = 0; i < p.neurons().length; i++) {
+                    if (p.neurons()[i] >= n) {
+                        throw error(p.path() + ".neurons[" + i + "]", "no neuron " + p.neurons()[i] + ": the network has " + n
+                                + " (ids 0.." + (n - 1) + ")");
+                    }
+                }
+            }
+        }
         return new Network(this);
     }
 
@@ -234,17 +244,7 @@ final class NetworkBuilder {
                     target[i] = d.sample(key, i, 0, r);
                 }
             }
-            NeuronType[] popTypes = Arrays.copyOfRange(types, s, e);
-            ModelParameters params = new ModelParameters(spec.source(), p.path(), p.name(), p.params(), popTypes, s,
-                    spec.dtMs(), spec.seed(), spec.synapse(), p.init().keySet());
-            NeuronDynamics dyn;
-            try {
-                dyn = model.create(params);
-            } catch (SpecException ex) {
-                throw ex;
-            } catch (RuntimeException ex) {
-                throw error(p.path() + ".params", "model '" + p.model() + "' rejected its parameters: " + ex.getMessage());
-            }
+            NeuronDynamics dyn = dynamicsFor(spec, p, Arrays.copyOfRange(types, s, e), s);
             dyn.initialize(state, s, e);
             int inh = 0;
             for (int i = s; i < e; i++) {
@@ -254,6 +254,25 @@ final class NetworkBuilder {
             }
             int areaIndex = p.area() == null ? 0 : areaByName(p.area()).index();
             populations.add(new Population(pi, p.name(), p.model(), s, e, areaIndex, dyn, inh));
+        }
+    }
+
+    /** The dynamics of one population as its spec describes it (parameters only; no state is touched). */
+    static NeuronDynamics dynamicsFor(NetworkSpec spec, PopulationSpec p, NeuronType[] popTypes, int start) {
+        NeuronModel model = NeuronModels.find(p.model());
+        if (model == null) {
+            throw new SpecException(spec.source(), p.path() + ".model", "unknown model '" + p.model() + "'; models: "
+                    + NeuronModels.names());
+        }
+        ModelParameters params = new ModelParameters(spec.source(), p.path(), p.name(), p.params(), popTypes, start,
+                spec.dtMs(), spec.seed(), spec.synapse(), p.init().keySet());
+        try {
+            return model.create(params);
+        } catch (SpecException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            throw new SpecException(spec.source(), p.path() + ".params", "model '" + p.model()
+                    + "' rejected its parameters: " + ex.getMessage());
         }
     }
 

@@ -22,8 +22,9 @@ import java.util.Arrays;
  *       no change, as in the seed).</li>
  *   <li><b>hebbian</b> — the seed's rule: for each synapse whose presynaptic neuron spiked in the tick,
  *       {@code +η} if the postsynaptic neuron spiked in the same tick, else {@code -η/2}; clipped; then
- *       every plastic weight decays linearly toward 0 by {@code weight_decay} per tick, stopping at 0
- *       (the seed's {@code apply_weight_decay}).</li>
+ *       every plastic weight decays linearly toward 0 by {@code weight_decay} per tick (the seed's
+ *       {@code apply_weight_decay}), stopping at {@code w_min} (0 by default, where the seed stops) so that
+ *       weights never leave their bounds.</li>
  * </ul>
  */
 final class Plasticity {
@@ -188,10 +189,11 @@ final class Plasticity {
         }
         final float decay = (float) spec.weightDecay();
         if (decay > 0) {
+            final float floor = wMin;
             for (int r = 0; r < plasticRanges.length; r += 2) {
                 for (int s = plasticRanges[r]; s < plasticRanges[r + 1]; s++) {
-                    float v = w[s];
-                    w[s] = v > decay ? v - decay : 0f;
+                    float v = w[s] - decay;
+                    w[s] = v > floor ? v : floor;
                 }
             }
         }
@@ -223,25 +225,64 @@ final class Plasticity {
         }
     }
 
-    void read(DataInputStream in) throws IOException {
-        float[] w = net.weight;
+    /** Plastic weights and traces read from a snapshot, not yet applied. */
+    static final class Staged {
+        final float[] weights;
+        final double[] x;
+        final double[] y;
+        final long[] last;
+
+        Staged(float[] weights, double[] x, double[] y, long[] last) {
+            this.weights = weights;
+            this.x = x;
+            this.y = y;
+            this.last = last;
+        }
+    }
+
+    Staged read(DataInputStream in) throws IOException {
         int n = net.n;
+        int count = 0;
         for (int pre = 0; pre < n; pre++) {
             if (plasticPre[pre]) {
-                for (int s = net.rowStart[pre]; s < net.rowStart[pre + 1]; s++) {
-                    w[s] = Float.intBitsToFloat(in.readInt());
+                count += net.rowStart[pre + 1] - net.rowStart[pre];
+            }
+        }
+        float[] w = new float[count];
+        for (int i = 0; i < count; i++) {
+            w[i] = Float.intBitsToFloat(in.readInt());
+        }
+        if (xPre != null) {
+            double[] x = new double[n];
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = Double.longBitsToDouble(in.readLong());
+                y[i] = Double.longBitsToDouble(in.readLong());
+            }
+            return new Staged(w, x, y, null);
+        }
+        long[] last = new long[n];
+        for (int i = 0; i < n; i++) {
+            last[i] = in.readLong();
+        }
+        return new Staged(w, null, null, last);
+    }
+
+    void commit(Staged s) {
+        float[] w = net.weight;
+        int k = 0;
+        for (int pre = 0; pre < net.n; pre++) {
+            if (plasticPre[pre]) {
+                for (int syn = net.rowStart[pre]; syn < net.rowStart[pre + 1]; syn++) {
+                    w[syn] = s.weights[k++];
                 }
             }
         }
         if (xPre != null) {
-            for (int i = 0; i < n; i++) {
-                xPre[i] = Double.longBitsToDouble(in.readLong());
-                yPost[i] = Double.longBitsToDouble(in.readLong());
-            }
+            System.arraycopy(s.x, 0, xPre, 0, xPre.length);
+            System.arraycopy(s.y, 0, yPost, 0, yPost.length);
         } else {
-            for (int i = 0; i < n; i++) {
-                lastSpike[i] = in.readLong();
-            }
+            System.arraycopy(s.last, 0, lastSpike, 0, lastSpike.length);
         }
     }
 }

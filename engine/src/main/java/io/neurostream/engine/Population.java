@@ -13,7 +13,7 @@ public final class Population {
     private final int start;
     private final int end;
     private final int areaIndex;
-    final NeuronDynamics dynamics;
+    NeuronDynamics dynamics;
     private final int inhibitoryCount;
 
     Population(int index, String name, String modelName, int start, int end, int areaIndex, NeuronDynamics dynamics,

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -215,8 +214,6 @@ class DeterminismTest {
                 .isNotEqualTo(unchanged.subList(150, 300).stream().mapToInt(s -> s.length).sum());
     }
 
-    @Disabled("engine bug: Network.restoreSnapshot keeps parameters changed by setParameter before the restore"
-            + " (parameterOverrides is not cleared and the models are not reset to the spec's values)")
     @Test
     void shouldRestoreSpecParametersIntoANetworkWhoseParametersChanged() throws IOException {
         Network full = build(SMALL);
@@ -281,8 +278,6 @@ class DeterminismTest {
         assertThat(e.getMessage()).contains("truncated or corrupt");
     }
 
-    @Disabled("engine bug: a truncated snapshot fails with a bare java.io.EOFException (message null) from DataInputStream,"
-            + " not with a message saying it is truncated, as docs/engine.md promises")
     @Test
     void shouldSayTruncatedWhenRefusingTruncatedSnapshot() throws IOException {
         Network net = build(SMALL);

@@ -90,11 +90,12 @@ class SynapseKindsTest {
         Network net = build(spec(dt, "voltage_jump", "excitatory", w, delayTicks * dt, "lif", lif(integration, 1.0), 5, 10));
         long t0 = Math.round(T0_MS / dt);
         long arrival = t0 + delayTicks;
-        // v jumps by w at the start of the arrival tick, then relaxes toward rest for that tick and after
+        // v jumps by the whole w at the end of the arrival tick (after its integration, before the threshold
+        // test, as NEST's iaf_psc_delta), then relaxes toward rest
         double f = "exact".equals(integration) ? Math.exp(-dt / TAU) : 1 - dt / TAU;
         double[][] tr = trace(net, (int) arrival + 30, t0);
         for (int k = 0; k < tr[0].length; k++) {
-            double expected = k < arrival ? REST : REST + w * Math.pow(f, k - arrival + 1);
+            double expected = k < arrival ? REST : REST + w * Math.pow(f, k - arrival);
             assertThat(tr[0][k]).as("v on tick %d", k).isCloseTo(expected, within(1e-12));
             assertThat(tr[3][k]).isEqualTo(k == arrival ? w : 0.0);
         }
@@ -197,7 +198,7 @@ class SynapseKindsTest {
             } else if ("current_pulse".equals(kind)) {
                 expected = REST - w * (1 - p) * Math.pow(p, k - arrival);
             } else if ("voltage_jump".equals(kind)) {
-                expected = REST - w * Math.pow(p, k - arrival + 1);
+                expected = REST - w * Math.pow(p, k - arrival);
             } else {
                 expected = REST - w * tauInh / (tauInh - TAU) * (Math.exp(-t / tauInh) - Math.exp(-t / TAU));
                 assertThat(tr[2][k]).as("gi on tick %d", k).isCloseTo(w * Math.exp(-t / tauInh), within(1e-12));

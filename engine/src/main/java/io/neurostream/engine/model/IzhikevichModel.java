@@ -20,7 +20,7 @@ import io.neurostream.engine.spec.NetworkSpec.SynapseSpec;
  * after the update and the reset applies at once, which reproduces the MATLAB loop exactly (there the
  * test opens the next iteration). No refractory period. With {@code exp_current} synapses the input
  * current of a tick is {@code I + ge - gi} at the start of the tick; {@code ge}, {@code gi} then decay
- * exactly by {@code e^{-dt/τ}}. With {@code voltage_jump} synapses v jumps before the update.
+ * exactly by {@code e^{-dt/τ}}. With {@code voltage_jump} synapses v jumps after the update, before the threshold test.
  */
 public final class IzhikevichModel implements NeuronModel {
 
@@ -147,9 +147,7 @@ public final class IzhikevichModel implements NeuronModel {
                     current += gej - gij;
                     ge[j] = gej * de;
                     gi[j] = gij * di;
-                } else if (jump) {
-                    vj += e - i;
-                } else {
+                } else if (!jump) {
                     current += e - i;
                 }
                 final int k = j - first;
@@ -157,6 +155,9 @@ public final class IzhikevichModel implements NeuronModel {
                 vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
                 vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
                 uj += step * pa[k] * (pb[k] * vj - uj);
+                if (jump) {
+                    vj += e - i;
+                }
                 if (vj >= peak) {
                     vj = pc[k];
                     uj += pd[k];
@@ -203,9 +204,7 @@ public final class IzhikevichModel implements NeuronModel {
                     current += gej - gij;
                     ge[j] = gej * de;
                     gi[j] = gij * di;
-                } else if (jump) {
-                    vj += e - i;
-                } else {
+                } else if (!jump) {
                     current += e - i;
                 }
                 final int k = j - first;
@@ -214,6 +213,9 @@ public final class IzhikevichModel implements NeuronModel {
                 double du = a[k] * (b[k] * vj - uj);
                 vj += step * dv;
                 uj += step * du;
+                if (jump) {
+                    vj += e - i;
+                }
                 if (vj >= peak) {
                     vj = c[k];
                     uj += d[k];

@@ -121,8 +121,8 @@ public final class LifModel implements NeuronModel {
         /**
          * Exact integration. Synaptic input is taken from the ring buffer here: added to the current of
          * this tick ({@code current_pulse}), to {@code ge}/{@code gi} whose exact contribution to v over
-         * the tick is added ({@code exp_current}), or to v before integrating ({@code voltage_jump}; not
-         * while refractory).
+         * the tick is added ({@code exp_current}), or to v after integrating and before the threshold test
+         * ({@code voltage_jump}, as NEST's iaf_psc_delta; discarded while refractory).
          */
         private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
             final double[] v = s.v;
@@ -171,11 +171,12 @@ public final class LifModel implements NeuronModel {
                     v[j] = reset;
                     continue;
                 }
-                double vj = jump ? v[j] + e - i : v[j];
                 double vInf = rest + res * current;
-                double vn = vInf + (vj - vInf) * p;
+                double vn = vInf + (v[j] - vInf) * p;
                 if (exp) {
                     vn += ke * gej - ki * gij;
+                } else if (jump) {
+                    vn += e - i;
                 }
                 if (vn >= th) {
                     vn = reset;
@@ -233,8 +234,11 @@ public final class LifModel implements NeuronModel {
                     v[j] = reset;
                     continue;
                 }
-                double vj = jump ? v[j] + e - i : v[j];
+                double vj = v[j];
                 double vn = vj + f * (-(vj - rest) + res * current);
+                if (jump) {
+                    vn += e - i;
+                }
                 if (vn >= th) {
                     vn = reset;
                     ref[j] = refTicks;

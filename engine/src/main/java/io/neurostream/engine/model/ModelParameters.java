@@ -143,6 +143,9 @@ public final class ModelParameters {
 
     private void checkRange(String name, double x, double min, double max) {
         if (!(x >= min && x <= max)) {
+            if (min > 0 && min <= 1e-6 && x <= 0) {
+                throw error(name, "must be > 0, got " + x);
+            }
             throw error(name, "must be between " + min + " and " + max + ", got " + x);
         }
     }
@@ -151,7 +154,9 @@ public final class ModelParameters {
     public void done() {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                throw error(k, "unknown parameter for this model; known: " + String.join(", ", known));
+                String hint = io.neurostream.engine.spec.Suggest.closest(k, known);
+                throw error(k, "unknown parameter for this model" + (hint != null ? " (did you mean '" + hint + "'?)" : "")
+                        + "; known: " + String.join(", ", known));
             }
         }
     }

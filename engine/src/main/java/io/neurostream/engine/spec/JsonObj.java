@@ -252,7 +252,7 @@ final class JsonObj {
         }
     }
 
-    static String closest(String key, Set<String> candidates) {
+    static String closest(String key, java.util.Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -161,6 +161,6 @@ public record NetworkSpec(
 
     /** Neurons whose state variables are recorded every {@code everyTicks} ticks. */
     public record ProbeSpec(List<String> populations, int[] neurons, int firstN, List<String> variables,
-            double everyMs) {
+            double everyMs, String path) {
     }
 }

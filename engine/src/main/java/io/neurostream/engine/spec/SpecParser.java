@@ -80,7 +80,11 @@ public final class SpecParser {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new SpecException(source, "", "not valid JSON" + where + ": " + e.getOriginalMessage());
+            String path = "";
+            if (e.getProcessor() instanceof JsonParser && String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+                path = pathOf(((JsonParser) e.getProcessor()).getParsingContext());
+            }
+            throw new SpecException(source, path, "not valid JSON" + where + ": " + e.getOriginalMessage());
         }
         if (root == null || root.isMissingNode()) {
             throw new SpecException(source, "", "the file is empty");
@@ -89,6 +93,23 @@ public final class SpecParser {
             root = SeedFormat.translate(root, source);
         }
         return new SpecParser.Reader(source, root).read();
+    }
+
+    /** The key path of a parser position, e.g. {@code populations[0].count}. */
+    private static String pathOf(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+        StringBuilder sb = new StringBuilder();
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (com.fasterxml.jackson.core.JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
+            } else if (c.getCurrentName() != null) {
+                parts.push("." + c.getCurrentName());
+            }
+        }
+        for (String part : parts) {
+            sb.append(part);
+        }
+        return sb.length() > 0 && sb.charAt(0) == '.' ? sb.substring(1) : sb.toString();
     }
 
     /** The canonical JSON of a node (sorted keys), for hashing. */
@@ -337,10 +358,20 @@ public final class SpecParser {
                     double scale;
                     if ("gaussian".equals(prof)) {
                         profile = DistanceProfile.GAUSSIAN;
-                        scale = d.num("sigma", 0, 0.0, false, 1e9);
+                        if (!d.has("sigma") && d.node.has("lambda")) {
+                            throw d.error(d.at("lambda"), "a gaussian profile takes 'sigma' (lattice units); 'lambda' is "
+                                    + "for \"profile\": \"exponential\"");
+                        }
+                        scale = d.num("sigma");
+                        d.checkRange(d.at("sigma"), scale, 0.0, false, 1e9);
                     } else if ("exponential".equals(prof)) {
                         profile = DistanceProfile.EXPONENTIAL;
-                        scale = d.num("lambda", 0, 0.0, false, 1e9);
+                        if (!d.has("lambda") && d.node.has("sigma")) {
+                            throw d.error(d.at("sigma"), "an exponential profile takes 'lambda' (lattice units); 'sigma' is "
+                                    + "for \"profile\": \"gaussian\"");
+                        }
+                        scale = d.num("lambda");
+                        d.checkRange(d.at("lambda"), scale, 0.0, false, 1e9);
                     } else {
                         throw d.error(d.at("profile"), "unknown profile '" + prof + "'; profiles: gaussian (sigma), exponential (lambda)");
                     }
@@ -352,16 +383,18 @@ public final class SpecParser {
                     }
                 }
                 Dist weight = c.dist("weight");
+                noFromR(c, "weight", weight);
                 if (weight.isConstant() && weight.a() < 0 || weight.kind() == Dist.Kind.UNIFORM && weight.a() < 0) {
                     throw c.error(c.at("weight"), "must not be negative (got " + weight + "): weights are magnitudes, "
                             + "and the sign follows the presynaptic neuron's class (Dale's law)");
                 }
                 Dist delay = c.has("delay_ms") ? c.dist("delay_ms") : Dist.constant(dt);
-                if (delay.min() < dt - 1e-9 * dt && delay.isConstant()) {
+                noFromR(c, "delay_ms", delay);
+                if (delay.min() < dt - 1e-9 * dt && delay.kind() != Dist.Kind.NORMAL) {
                     throw c.error(c.at("delay_ms"), "must be at least dt_ms = " + JsonObj.fmt(dt)
                             + " (one tick: a spike reaches its targets in the next tick at the earliest), got " + delay);
                 }
-                if (delay.max() / dt > MAX_DELAY_TICKS) {
+                if (Double.isFinite(delay.max()) && delay.max() / dt > MAX_DELAY_TICKS) {
                     throw c.error(c.at("delay_ms"), "must be at most " + JsonObj.fmt(MAX_DELAY_TICKS * dt) + " ms ("
                             + MAX_DELAY_TICKS + " ticks), got " + delay);
                 }
@@ -414,8 +447,21 @@ public final class SpecParser {
                 }
                 int first = (int) pr.integer("first", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
                 List<String> vars = pr.has("variables") ? pr.names("variables") : List.of("v");
+                for (int i = 0; i < vars.size(); i++) {
+                    if (!List.of("v", "u", "ge", "gi").contains(vars.get(i))) {
+                        throw pr.error(pr.at("variables") + "[" + i + "]", "unknown variable '" + vars.get(i)
+                                + "'; variables: v, u, ge, gi");
+                    }
+                }
+                if (ids != null) {
+                    for (int i = 0; i < ids.length; i++) {
+                        if (ids[i] < 0) {
+                            throw pr.error(pr.at("neurons") + "[" + i + "]", "neuron ids are >= 0, got " + ids[i]);
+                        }
+                    }
+                }
                 double every = pr.num("every_ms", dt, 0.0, false, 1e9);
-                probes.add(new ProbeSpec(ps, ids, first, vars, every));
+                probes.add(new ProbeSpec(ps, ids, first, vars, every, pr.path));
                 pr.done();
             }
             root.allow("_notes");
@@ -423,6 +469,14 @@ public final class SpecParser {
             return new NetworkSpec(source, name, seed, dt, lattice, List.copyOf(areas), Collections.unmodifiableMap(senses),
                     List.copyOf(pops), synapse, List.copyOf(conns), List.copyOf(inputs), plasticity, List.copyOf(probes),
                     List.copyOf(notes), canonical(rootNode));
+        }
+
+        /** {@code from_r} is a per-neuron heterogeneity: it means something for params and init only. */
+        private static void noFromR(JsonObj o, String key, Dist d) {
+            if (d.kind() == Dist.Kind.FROM_R) {
+                throw o.error(o.at(key) + ".from_r", "is for neuron parameters and initial values only; use a number, "
+                        + "{\"uniform\": [lo, hi]} or {\"normal\": [mean, sd]} here");
+            }
         }
 
         private static void checkPop(JsonObj o, String key, String name, Set<String> pops) {
@@ -548,13 +602,15 @@ public final class SpecParser {
             }
             if (in.has("poisson")) {
                 JsonObj p = in.obj("poisson");
-                double rate = p.num("rate_hz", 0, 0.0, true, 1e6);
+                double rate = p.num("rate_hz");
+                p.checkRange(p.at("rate_hz"), rate, 0.0, true, 1e6);
                 double w = p.num("weight", 1.0, 0.0, true, 1e9);
                 p.done();
                 in.done();
                 return new InputSpec(target, InputKind.POISSON, null, rate, w, null, 1.0, from, to, in.path);
             }
             Dist current = in.dist("current");
+            noFromR(in, "current", current);
             in.done();
             return new InputSpec(target, InputKind.CURRENT, current, 0, 0, null, 1.0, from, to, in.path);
         }

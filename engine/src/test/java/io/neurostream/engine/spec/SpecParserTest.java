@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.neurostream.engine.Network;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -64,7 +63,6 @@ class SpecParserTest {
                 .contains("tau_membrane");
     }
 
-    @Disabled("engine bug: ModelParameters.done() lists the known parameters but gives no \"did you mean\" for a typo")
     @Test
     void shouldSuggestClosestModelParameterForTypo() {
         assertThat(error(spec("", ", \"params\": {\"tau_membrain\": 20.0}", "", "")))
@@ -137,19 +135,22 @@ class SpecParserTest {
     }
 
     @Test
-    void shouldClipDrawnDelaysToAtLeastOneTick() {
-        // docs/spec-format.md: only a constant delay below dt_ms is an error; drawn delays are clipped to one tick
-        Network net = Network.build(SpecParser.parse(spec("", "", ", \"delay_ms\": {\"uniform\": [0.1, 0.4]}", ""), "net.json"));
-        assertThat(net.synapseCount()).isPositive();
-        for (int s = 0; s < net.synapseCount(); s++) {
-            assertThat(net.synapseDelayTicks(s)).isEqualTo(1);
-        }
+    void shouldRejectUniformDelaysReachingBelowTimeStep() {
+        assertThat(error(spec("", "", ", \"delay_ms\": {\"uniform\": [0.1, 0.4]}", "")))
+                .startsWith("net.json: connections[0].delay_ms: must be at least dt_ms = 0.5");
     }
 
     @Test
-    void shouldRejectUnboundedNormalDelay() {
-        assertThat(error(spec("", "", ", \"delay_ms\": {\"normal\": [2.0, 0.5]}", "")))
-                .startsWith("net.json: connections[0].delay_ms: must be at most");
+    void shouldClipNormalDelaysToAtLeastOneTick() {
+        // docs/spec-format.md: a normal delay is unbounded; draws below one tick are clipped to one tick
+        Network net = Network.build(SpecParser.parse(spec("", "", ", \"delay_ms\": {\"normal\": [0.5, 2.0]}", ""), "net.json"));
+        assertThat(net.synapseCount()).isPositive();
+        int ones = 0;
+        for (int s = 0; s < net.synapseCount(); s++) {
+            assertThat(net.synapseDelayTicks(s)).isGreaterThanOrEqualTo(1);
+            ones += net.synapseDelayTicks(s) == 1 ? 1 : 0;
+        }
+        assertThat(ones).as("about half the draws fall below one tick and are clipped").isPositive();
     }
 
     @Test
@@ -167,7 +168,6 @@ class SpecParserTest {
         assertThat(error(json)).startsWith("net.json: ").contains("line 3", "'count'").containsIgnoringCase("duplicate");
     }
 
-    @Disabled("engine bug: a duplicate key is reported as a JSON syntax error with line and column, without its key path")
     @Test
     void shouldNameKeyPathOfDuplicateKey() {
         String json = "{\"name\": \"net\",\n \"populations\": [{\"name\": \"n\",\n   \"count\": 1, \"count\": 2}]}";
