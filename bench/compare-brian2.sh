@@ -160,6 +160,14 @@ if comp:
                    f"NeuroStream bytes per synapse: static CSR {o['bytes_per_synapse']:.2f}, "
                    f"heap held by the network {o['heap_bytes_per_synapse']:.2f}\n")
 
+    small = [c['result'] for c in comp if c['simulator'] == 'brian2' and c['network'] == 'cuba']
+    large = [c['result'] for c in comp if c['simulator'] == 'brian2' and c['network'] == 'cuba40k']
+    if small and large and 't_binary_maxrss_kib' in small[0] and 't_binary_maxrss_kib' in large[0]:
+        rss = lambda rs: statistics.median(r['t_binary_maxrss_kib'] for r in rs) * 1024
+        per = (rss(large) - rss(small)) / (large[0]['synapses'] - small[0]['synapses'])
+        out.append(f"Brian2 bytes per synapse, from its binary's max RSS (GNU time), CUBA 40,000 minus CUBA 4000, "
+                   f"over the synapses added (includes the 36,000 extra neurons and spike monitor): {per:.1f}\n")
+
 spread = load('spread.jsonl')
 rates = {}
 if spread:
