@@ -1,0 +1,154 @@
+package io.neurostream.simulator;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * The simulator's settings, each a constant with its documentation (rendered by {@code --help} and
+ * {@code docs/cli.md}). Keys that are not the simulator's are Kafka client settings and pass through
+ * to the consumer and producer (bootstrap servers, security, SASL, SSL).
+ */
+public final class SimulatorConfig extends AbstractConfig {
+    public static final String TOPIC_PREFIX = "neurostream.topic.prefix";
+    public static final String INSTANCE_ID = "simulator.instance.id";
+    public static final String GROUP_ID = "simulator.group.id";
+    public static final String FRAME_MS = "simulator.frame.ms";
+    public static final String COMMIT_INTERVAL_MS = "simulator.commit.interval.ms";
+    public static final String CHECKPOINT_INTERVAL_FRAMES = "simulator.checkpoint.interval.frames";
+    public static final String STATUS_INTERVAL_MS = "simulator.status.interval.ms";
+    public static final String LATE_TOLERANCE_MS = "simulator.input.late.tolerance.ms";
+    public static final String MAX_AHEAD_MS = "simulator.input.max.ahead.ms";
+    public static final String MAX_INPUT_NEURONS = "simulator.input.max.neurons";
+    public static final String MAX_MATRIX_VALUES = "simulator.input.max.matrix.values";
+    public static final String MAX_LAG_MS = "simulator.max.lag.ms";
+    public static final String MAX_NEURONS_KEY = "simulator.max.neurons";
+    public static final String EXACTLY_ONCE = "simulator.exactly.once";
+
+    /** Default cap on the neurons of one network. */
+    public static final long MAX_NEURONS = 10_000_000L;
+
+    public static final ConfigDef DEF = new ConfigDef()
+            .define(TOPIC_PREFIX, Type.STRING, "neurostream.", Importance.HIGH,
+                    "Prefix of every NeuroStream topic (external-input becomes <prefix>external-input).")
+            .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.MEDIUM,
+                    "This simulator instance's id; the transactional id is <group>-<instance>. Unique per instance.")
+            .define(GROUP_ID, Type.STRING, "neurostream-simulator", Importance.MEDIUM,
+                    "Consumer group of the simulator instances that share the networks.")
+            .define(FRAME_MS, Type.DOUBLE, 1.0, Range.between(0.0001, 1000.0), Importance.MEDIUM,
+                    "Simulated milliseconds per frame: one SpikeBatch and one Frame per network per frame.")
+            .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(1L, 60_000L), Importance.MEDIUM,
+                    "Wall-clock milliseconds a transaction spans: the frames computed in it, their journal entries and "
+                            + "the offsets they consumed commit together.")
+            .define(CHECKPOINT_INTERVAL_FRAMES, Type.LONG, 10_000L, Range.atLeast(1L), Importance.MEDIUM,
+                    "A network is checkpointed every this many frames, and on clean shutdown.")
+            .define(STATUS_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 3_600_000L), Importance.LOW,
+                    "Wall-clock milliseconds between periodic Status records of each network.")
+            .define(LATE_TOLERANCE_MS, Type.DOUBLE, 1000.0, Range.atLeast(0.0), Importance.MEDIUM,
+                    "An input whose tick is already computed applies at the first tick not yet computed if it is at most "
+                            + "this many simulated ms late; older ones are rejected (TICK_IN_PAST).")
+            .define(MAX_AHEAD_MS, Type.DOUBLE, 3_600_000.0, Range.atLeast(0.0), Importance.LOW,
+                    "Inputs for ticks more than this many simulated ms ahead are rejected (TICK_TOO_FAR).")
+            .define(MAX_INPUT_NEURONS, Type.INT, 1_000_000, Range.atLeast(1), Importance.LOW,
+                    "Most neurons or coordinates one input may name (OVERSIZED beyond).")
+            .define(MAX_MATRIX_VALUES, Type.INT, 1 << 20, Range.atLeast(1), Importance.LOW,
+                    "Most values one sense matrix may hold (OVERSIZED beyond).")
+            .define(MAX_LAG_MS, Type.DOUBLE, 1000.0, Range.atLeast(0.0), Importance.LOW,
+                    "A real-time network that falls this many simulated ms behind the wall clock x speed stops catching up "
+                            + "and continues from now; the gap is added to Status.stalled_ms.")
+            .define(MAX_NEURONS_KEY, Type.LONG, MAX_NEURONS, Range.atLeast(1L), Importance.LOW,
+                    "Largest network (in neurons) a CREATE may ask for.")
+            .define(EXACTLY_ONCE, Type.BOOLEAN, true, Importance.HIGH,
+                    "Transactional output (exactly once). false: idempotent producer, at-least-once.");
+
+    private final Map<String, Object> kafka;
+
+    public SimulatorConfig(Map<?, ?> props) {
+        super(DEF, props, false);
+        Map<String, Object> k = new HashMap<>();
+        for (Map.Entry<?, ?> e : props.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!DEF.names().contains(key)) {
+                k.put(key, e.getValue());
+            }
+        }
+        this.kafka = k;
+    }
+
+    /** Defaults only. */
+    public static SimulatorConfig defaults() {
+        return new SimulatorConfig(new Properties());
+    }
+
+    private static String defaultInstanceId() {
+        String name = ManagementFactory.getRuntimeMXBean().getName();
+        return "sim-" + name.replaceAll("[^A-Za-z0-9_.-]", "-");
+    }
+
+    /** The settings that are not the simulator's: passed to Kafka clients. */
+    public Map<String, Object> kafkaProperties() {
+        return new HashMap<>(kafka);
+    }
+
+    public String topicPrefix() {
+        return getString(TOPIC_PREFIX);
+    }
+
+    public String instanceId() {
+        return getString(INSTANCE_ID);
+    }
+
+    public String groupId() {
+        return getString(GROUP_ID);
+    }
+
+    public double frameMs() {
+        return getDouble(FRAME_MS);
+    }
+
+    public long commitIntervalMs() {
+        return getLong(COMMIT_INTERVAL_MS);
+    }
+
+    public long checkpointIntervalFrames() {
+        return getLong(CHECKPOINT_INTERVAL_FRAMES);
+    }
+
+    public long statusIntervalMs() {
+        return getLong(STATUS_INTERVAL_MS);
+    }
+
+    public double lateToleranceMs() {
+        return getDouble(LATE_TOLERANCE_MS);
+    }
+
+    public double maxAheadMs() {
+        return getDouble(MAX_AHEAD_MS);
+    }
+
+    public int maxInputNeurons() {
+        return getInt(MAX_INPUT_NEURONS);
+    }
+
+    public int maxMatrixValues() {
+        return getInt(MAX_MATRIX_VALUES);
+    }
+
+    public double maxLagMs() {
+        return getDouble(MAX_LAG_MS);
+    }
+
+    public long maxNeurons() {
+        return getLong(MAX_NEURONS_KEY);
+    }
+
+    public boolean exactlyOnce() {
+        return getBoolean(EXACTLY_ONCE);
+    }
+}

@@ -1,0 +1,31 @@
+package io.neurostream.simulator;
+
+import io.neurostream.schemas.avro.AppliedInput;
+import io.neurostream.schemas.avro.Frame;
+import io.neurostream.schemas.avro.MembraneSample;
+import io.neurostream.schemas.avro.Rejected;
+import io.neurostream.schemas.avro.SpikeBatch;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.schemas.avro.Topology;
+
+/**
+ * Where the simulator core puts what it produces. Every record is keyed by its network id (for
+ * rejected records: the network id if known, else the source record's key); {@code timestampMs} is the
+ * record timestamp — the run's epoch plus simulated time for spikes, frames, membrane and journal.
+ * Calls come from the simulator's single work thread, frame by frame, in order.
+ */
+public interface SimulatorOutput {
+    void spikes(String networkId, SpikeBatch batch, long timestampMs);
+
+    void frame(String networkId, Frame frame, long timestampMs);
+
+    void membrane(String networkId, MembraneSample sample, long timestampMs);
+
+    void journal(String networkId, AppliedInput applied, long timestampMs);
+
+    void topology(String networkId, Topology chunk, long timestampMs);
+
+    void status(String networkId, Status status, long timestampMs);
+
+    void rejected(String key, Rejected rejected, long timestampMs);
+}

@@ -1,0 +1,517 @@
+package io.neurostream.simulator;
+
+import io.neurostream.schemas.BadRecordException;
+import io.neurostream.schemas.Topic;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.AppliedInput;
+import io.neurostream.schemas.avro.Checkpoint;
+import io.neurostream.schemas.avro.Control;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.Frame;
+import io.neurostream.schemas.avro.MembraneSample;
+import io.neurostream.schemas.avro.Rejected;
+import io.neurostream.schemas.avro.SpikeBatch;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.schemas.avro.Topology;
+import io.neurostream.simulator.internal.HostedNetwork;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulator as a Kafka service: consumes {@code control} and {@code external-input} (read
+ * committed), drives a {@link SimulatorCore} on one thread, and publishes everything it produces
+ * through a transactional producer.
+ *
+ * <p><b>Transactions.</b> One transaction spans a commit interval ({@code simulator.commit.interval.ms},
+ * 100 ms of wall time by default; never one per frame) and holds whole frames: their spikes, frames,
+ * membrane samples and journal entries, and the input and control offsets they consumed
+ * ({@code sendOffsetsToTransaction} with the group's metadata). Checkpoints go into the same
+ * transaction, every {@code simulator.checkpoint.interval.frames} frames, on CHECKPOINT and on clean
+ * shutdown.
+ *
+ * <p><b>Hand-over.</b> Networks live on the partition of their id (the same partition number of
+ * {@code control} and {@code external-input}, kept together by the range assignor). When partitions
+ * are assigned, the service restores the networks whose newest checkpoint is on them; when they are
+ * revoked, it commits and stops hosting their networks.
+ *
+ * <p><b>Duty cycle.</b> The loop polls with a timeout no longer than the time to the next due frame
+ * or commit, applies what it read, computes what is due and commits when the interval has passed. It
+ * never waits on Kafka inside a tick: sends are asynchronous, and a frame is handed over whole.
+ */
+public final class SimulatorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatorService.class);
+    /** Largest checkpoint chunk (the schema allows 512 KiB). */
+    static final int CHECKPOINT_CHUNK = 512 * 1024;
+
+    private final java.util.Comparator<ConsumerRecord<String, byte[]>> byTimeCommandsFirst;
+    private final SimulatorConfig config;
+    private final String prefix;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final SimulatorCore core;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, Long> checkpointIds = new HashMap<>();
+    private final Map<String, Long> lastCheckpointFrame = new HashMap<>();
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private boolean inTransaction;
+    private long lastCommitNanos;
+
+    public SimulatorService(SimulatorConfig config) {
+        this.config = config;
+        this.prefix = config.topicPrefix();
+        this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        this.core = new SimulatorCore(config, new KafkaOutput());
+        this.thread = new Thread(this::loop, "neurostream-simulator");
+        String control = Topics.CONTROL.name(prefix);
+        this.byTimeCommandsFirst = java.util.Comparator.<ConsumerRecord<String, byte[]>>comparingLong(ConsumerRecord::timestamp)
+                .thenComparing(r -> r.topic().equals(control) ? 0 : 1);
+    }
+
+    /** The consumer settings: the group, read committed, no auto-commit, ranges (co-partitioned topics). */
+    public static Map<String, Object> consumerConfig(SimulatorConfig config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId() + "-consumer");
+        return p;
+    }
+
+    /** The producer settings: transactional (exactly once) or idempotent, batched for throughput. */
+    public static Map<String, Object> producerConfig(SimulatorConfig config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId() + "-producer");
+        if (config.exactlyOnce()) {
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.instanceId());
+        }
+        // the consumer's settings do not belong here
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.ISOLATION_LEVEL_CONFIG);
+        p.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+        return p;
+    }
+
+    /** Starts the service's loop on its own thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Whether the loop is running (false after close or a fatal error). */
+    public boolean isRunning() {
+        return running && thread.isAlive();
+    }
+
+    /** The fatal error that stopped the loop, if any. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Records rejected so far, by reason (a snapshot; read from any thread). */
+    public Map<RejectReason, Long> rejectedCounts() {
+        synchronized (rejectedSnapshot) {
+            return new TreeMap<>(rejectedSnapshot);
+        }
+    }
+
+    private final Map<RejectReason, Long> rejectedSnapshot = new HashMap<>();
+
+    /** Stops the loop: takes a checkpoint of every network, commits, closes the clients. */
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        if (thread.isAlive() && Thread.currentThread() != thread) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void loop() {
+        try {
+            if (config.exactlyOnce()) {
+                producer.initTransactions();
+            }
+            consumer.subscribe(List.of(Topics.CONTROL.name(prefix), Topics.EXTERNAL_INPUT.name(prefix)), new Rebalance());
+            begin();
+            lastCommitNanos = System.nanoTime();
+            while (running) {
+                long now = System.nanoTime();
+                long untilWork = core.nanosUntilWork(now);
+                long untilCommit = lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
+                long waitMs = Math.max(0, Math.min(Math.min(untilWork, untilCommit) / 1_000_000L, 100));
+                ConsumerRecords<String, byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(waitMs));
+                } catch (WakeupException e) {
+                    break;
+                }
+                begin();
+                // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
+                // sent before an input is applied before it even though they sit on different topics
+                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+                records.forEach(batch::add);
+                batch.sort(byTimeCommandsFirst);
+                for (ConsumerRecord<String, byte[]> r : batch) {
+                    handle(r);
+                }
+                // compute what is due, for at most one commit interval
+                long deadline = lastCommitNanos + config.commitIntervalMs() * 1_000_000L;
+                while (running) {
+                    long t = System.nanoTime();
+                    int work = core.doWork(t, System.currentTimeMillis());
+                    checkpointWhereDue();
+                    if (work == 0 || t >= deadline) {
+                        break;
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    commit();
+                }
+            }
+            // clean shutdown: checkpoint everything, commit
+            begin();
+            for (HostedNetwork h : new ArrayList<>(core.networks())) {
+                checkpoint(h.id());
+            }
+            commit();
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("simulator stopped by an error", t);
+            if (inTransaction) {
+                try {
+                    producer.abortTransaction();
+                } catch (RuntimeException ignored) {
+                    // fenced or closed: nothing to abort
+                }
+            }
+        } finally {
+            running = false;
+            for (HostedNetwork h : new ArrayList<>(core.networks())) {
+                core.release(h.id());
+            }
+            try {
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the consumer: {}", e.toString());
+            }
+            try {
+                producer.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warn("closing the producer: {}", e.toString());
+            }
+            stopped.countDown();
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) {
+        Source src = new Source(r.topic(), r.partition(), r.offset());
+        long nowMs = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        boolean control = r.topic().equals(Topics.CONTROL.name(prefix));
+        byte[] value = r.value();
+        if (value == null) {
+            core.onUndecodable(src, r.key(), new byte[0], "an empty (tombstone) value is not a record", nowMs);
+            return;
+        }
+        try {
+            if (control) {
+                Control c = Topics.CONTROL.valueSerde().decode(value);
+                core.onControl(src, r.key(), c, value, nowMs, nowNanos);
+            } else {
+                ExternalInput in = Topics.EXTERNAL_INPUT.valueSerde().decode(value);
+                core.onInput(src, r.key(), in, value, nowMs);
+            }
+        } catch (BadRecordException e) {
+            core.onUndecodable(src, r.key(), value, e.getMessage(), nowMs);
+        }
+        synchronized (rejectedSnapshot) {
+            rejectedSnapshot.clear();
+            rejectedSnapshot.putAll(core.rejectedByReason());
+        }
+    }
+
+    private void begin() {
+        if (config.exactlyOnce() && !inTransaction) {
+            producer.beginTransaction();
+            inTransaction = true;
+        }
+    }
+
+    private void commit() {
+        if (config.exactlyOnce()) {
+            begin();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : consumer.assignment()) {
+                offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+            }
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            }
+            producer.commitTransaction();
+            inTransaction = false;
+        } else {
+            producer.flush();
+            consumer.commitSync();
+        }
+        lastCommitNanos = System.nanoTime();
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    private void checkpointWhereDue() {
+        for (HostedNetwork h : core.networks()) {
+            long last = lastCheckpointFrame.getOrDefault(h.id(), 0L);
+            if (h.checkpointRequested() || h.frames() - last >= config.checkpointIntervalFrames()) {
+                checkpoint(h.id());
+            }
+        }
+    }
+
+    private void checkpoint(String id) {
+        HostedNetwork h = core.network(id);
+        byte[] data;
+        try {
+            data = core.checkpoint(id);
+        } catch (IOException e) {
+            LOG.error("checkpoint of network {} failed", id, e);
+            return;
+        }
+        long checkpointId = checkpointIds.merge(id, 1L, Long::sum) - 1;
+        int chunks = Math.max(1, (data.length + CHECKPOINT_CHUNK - 1) / CHECKPOINT_CHUNK);
+        int partition = Topics.partitionOf(id, partitionsOf(Topics.CHECKPOINTS.name(prefix)));
+        long now = System.currentTimeMillis();
+        for (int c = 0; c < chunks; c++) {
+            int from = c * CHECKPOINT_CHUNK;
+            int len = Math.min(CHECKPOINT_CHUNK, data.length - from);
+            Checkpoint cp = Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId).setTick(h.tick())
+                    .setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
+                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(1).setChunk(c).setChunks(chunks)
+                    .setData(ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(now).build();
+            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(prefix), partition, now, Topics.chunkKey(id, c),
+                    Topics.CHECKPOINTS.valueSerde().encode(cp)));
+        }
+        lastCheckpointFrame.put(id, h.frames());
+    }
+
+    private int partitionsOf(String topic) {
+        return producer.partitionsFor(topic).size();
+    }
+
+    /** Restores the networks whose newest complete checkpoint lies on the given partitions. */
+    private void restoreFrom(Collection<Integer> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        String topic = Topics.CHECKPOINTS.name(prefix);
+        // newest checkpoint per network: id -> (checkpoint id, chunks)
+        Map<String, TreeMap<Integer, Checkpoint>> newest = new HashMap<>();
+        Map<String, Long> newestId = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p : partitions) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            reader.assign(tps);
+            reader.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = reader.endOffsets(tps);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!caughtUp(reader, end) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    Checkpoint cp;
+                    try {
+                        cp = Topics.CHECKPOINTS.valueSerde().decode(r.value());
+                    } catch (BadRecordException e) {
+                        LOG.warn("skipping an unreadable checkpoint record at {}-{}@{}: {}", r.topic(), r.partition(),
+                                r.offset(), e.getMessage());
+                        continue;
+                    }
+                    String id = cp.getNetworkId();
+                    long cid = newestId.getOrDefault(id, -1L);
+                    if (cp.getCheckpointId() > cid) {
+                        newestId.put(id, cp.getCheckpointId());
+                        newest.put(id, new TreeMap<>());
+                    }
+                    if (cp.getCheckpointId() == newestId.get(id)) {
+                        newest.get(id).put(cp.getChunk(), cp);
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, TreeMap<Integer, Checkpoint>> e : newest.entrySet()) {
+            String id = e.getKey();
+            TreeMap<Integer, Checkpoint> chunks = e.getValue();
+            int expected = chunks.firstEntry().getValue().getChunks();
+            if (chunks.size() != expected) {
+                LOG.warn("newest checkpoint of network {} is incomplete ({} of {} chunks); not restored", id, chunks.size(), expected);
+                continue;
+            }
+            ByteArrayOutputStream data = new ByteArrayOutputStream();
+            for (Checkpoint cp : chunks.values()) {
+                ByteBuffer b = cp.getData();
+                byte[] bytes = new byte[b.remaining()];
+                b.duplicate().get(bytes);
+                data.write(bytes, 0, bytes.length);
+            }
+            try {
+                core.restore(id, data.toByteArray(), System.nanoTime(), System.currentTimeMillis());
+                checkpointIds.put(id, newestId.get(id) + 1);
+                lastCheckpointFrame.put(id, core.network(id).frames());
+                LOG.info("restored network {} at tick {} from checkpoint {}", id, core.network(id).tick(), newestId.get(id));
+            } catch (IOException | RuntimeException ex) {
+                LOG.error("could not restore network {} from its checkpoint", id, ex);
+            }
+        }
+    }
+
+    private static boolean caughtUp(KafkaConsumer<?, ?> reader, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (reader.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty() || !running) {
+                return;
+            }
+            Set<Integer> lost = partitionNumbers(partitions);
+            begin();
+            for (HostedNetwork h : new ArrayList<>(core.networks())) {
+                int p = Topics.partitionOf(h.id(), partitionsOf(Topics.CONTROL.name(prefix)));
+                if (lost.contains(p)) {
+                    checkpoint(h.id());
+                }
+            }
+            commit();
+            for (HostedNetwork h : new ArrayList<>(core.networks())) {
+                int p = Topics.partitionOf(h.id(), partitionsOf(Topics.CONTROL.name(prefix)));
+                if (lost.contains(p)) {
+                    core.release(h.id());
+                    LOG.info("network {} handed over (partition {} revoked)", h.id(), p);
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            restoreFrom(partitionNumbers(partitions));
+        }
+
+        private Set<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
+            Set<Integer> s = new HashSet<>();
+            for (TopicPartition tp : partitions) {
+                if (tp.topic().equals(Topics.CONTROL.name(prefix))) {
+                    s.add(tp.partition());
+                }
+            }
+            return s;
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private final class KafkaOutput implements SimulatorOutput {
+        private <V extends SpecificRecord> void send(Topic<V> topic, String key, V value, long ts) {
+            producer.send(new ProducerRecord<>(topic.name(prefix), null, ts, key, topic.valueSerde().encode(value)));
+        }
+
+        /** Chunked compacted topics key by id/chunk but keep every chunk on the network's partition. */
+        private <V extends SpecificRecord> void sendChunk(Topic<V> topic, String networkId, int chunk, V value, long ts) {
+            String name = topic.name(prefix);
+            int partition = Topics.partitionOf(networkId, partitionsOf(name));
+            producer.send(new ProducerRecord<>(name, partition, ts, Topics.chunkKey(networkId, chunk),
+                    topic.valueSerde().encode(value)));
+        }
+
+        @Override
+        public void spikes(String networkId, SpikeBatch batch, long timestampMs) {
+            send(Topics.SPIKES, networkId, batch, timestampMs);
+        }
+
+        @Override
+        public void frame(String networkId, Frame frame, long timestampMs) {
+            send(Topics.FRAMES, networkId, frame, timestampMs);
+        }
+
+        @Override
+        public void membrane(String networkId, MembraneSample sample, long timestampMs) {
+            send(Topics.MEMBRANE, networkId, sample, timestampMs);
+        }
+
+        @Override
+        public void journal(String networkId, AppliedInput applied, long timestampMs) {
+            send(Topics.JOURNAL, networkId, applied, timestampMs);
+        }
+
+        @Override
+        public void topology(String networkId, Topology chunk, long timestampMs) {
+            sendChunk(Topics.TOPOLOGY, networkId, chunk.getChunk(), chunk, timestampMs);
+        }
+
+        @Override
+        public void status(String networkId, Status status, long timestampMs) {
+            send(Topics.STATUS, networkId, status, timestampMs);
+        }
+
+        @Override
+        public void rejected(String key, Rejected rejected, long timestampMs) {
+            send(Topics.REJECTED, key, rejected, timestampMs);
+        }
+    }
+}

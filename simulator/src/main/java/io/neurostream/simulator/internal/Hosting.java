@@ -1,0 +1,490 @@
+package io.neurostream.simulator.internal;
+
+import io.neurostream.engine.Area;
+import io.neurostream.engine.Input;
+import io.neurostream.engine.Network;
+import io.neurostream.engine.Population;
+import io.neurostream.engine.spec.Dist;
+import io.neurostream.engine.spec.NetworkSpec;
+import io.neurostream.schemas.avro.AppliedInput;
+import io.neurostream.schemas.avro.Control;
+import io.neurostream.schemas.avro.Coordinate;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.RunMode;
+import io.neurostream.schemas.avro.RunState;
+import io.neurostream.schemas.avro.Target;
+import io.neurostream.simulator.RejectReason;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorCore.Rejection;
+import io.neurostream.simulator.SimulatorOutput;
+import io.neurostream.simulator.Source;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+/** What the simulator core does to one hosted network: commands, inputs, pacing. */
+public final class Hosting {
+    /** Longest input duration, STEP or probe interval accepted, in ticks. */
+    static final long MAX_TICKS = 1_000_000_000L;
+    private static final List<String> VARIABLES = List.of("v", "u", "ge", "gi");
+
+    private Hosting() {
+    }
+
+    public static HostedNetwork create(String id, String specJson, NetworkSpec spec, Network net, long epochMs,
+            double frameMs) {
+        return new HostedNetwork(id, specJson, spec, net, epochMs, frameMs);
+    }
+
+    public static void countRejected(HostedNetwork h) {
+        h.rejectedCount++;
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Applies a command other than CREATE, or throws a {@link Rejection} that says why not. */
+    public static void control(HostedNetwork h, Control c, SimulatorConfig config, long nowMs, long nowNanos) {
+        switch (c.getCommand()) {
+            case START:
+                if (h.state != RunState.CREATED) {
+                    throw wrongState(h, "START", "a network starts once; use RESUME after PAUSE");
+                }
+                if (c.getSpeed() != null) {
+                    setSpeed(h, c.getSpeed());
+                }
+                h.state = RunState.RUNNING;
+                anchor(h, nowNanos);
+                break;
+            case PAUSE:
+                if (h.state != RunState.RUNNING) {
+                    throw wrongState(h, "PAUSE", "only a running network pauses");
+                }
+                h.state = RunState.PAUSED;
+                break;
+            case RESUME:
+                if (h.state != RunState.PAUSED) {
+                    throw wrongState(h, "RESUME", "only a paused network resumes");
+                }
+                h.state = RunState.RUNNING;
+                if (h.mode == RunMode.STEPPED) {
+                    h.mode = h.speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
+                }
+                h.stepBudget = 0;
+                anchor(h, nowNanos);
+                break;
+            case STEP: {
+                if (h.state != RunState.PAUSED && h.state != RunState.CREATED) {
+                    throw wrongState(h, "STEP", "step a network that is created or paused (PAUSE it first)");
+                }
+                Long steps = c.getSteps();
+                if (steps == null || steps < 1 || steps > MAX_TICKS) {
+                    throw new Rejection(RejectReason.BAD_DURATION, "STEP needs steps between 1 and " + MAX_TICKS
+                            + " (ticks), got " + steps);
+                }
+                if (h.state == RunState.CREATED) {
+                    h.state = RunState.PAUSED;
+                }
+                h.stepBudget += steps;
+                h.mode = RunMode.STEPPED;
+                break;
+            }
+            case SPEED:
+                if (c.getSpeed() == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "SPEED needs speed (0 = as fast as possible)");
+                }
+                setSpeed(h, c.getSpeed());
+                anchor(h, nowNanos);
+                break;
+            case RESET: {
+                Network fresh = Network.build(h.spec);
+                h.net.close();
+                h.net = fresh;
+                h.pending.clear();
+                h.stepBudget = 0;
+                h.state = RunState.CREATED;
+                h.runEpochMs = nowMs - Math.floorMod(nowMs, 1000L);
+                h.resetFrame();
+                break;
+            }
+            case PROBE:
+                probe(h, c);
+                break;
+            case SET: {
+                if (c.getSetPopulation() == null || c.getSetParameter() == null || c.getSetValue() == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "SET needs set_population, set_parameter and set_value");
+                }
+                if (!Double.isFinite(c.getSetValue())) {
+                    throw new Rejection(RejectReason.NON_FINITE, "set_value must be finite, got " + c.getSetValue());
+                }
+                population(h, c.getSetPopulation());
+                try {
+                    h.net.setParameter(c.getSetPopulation(), c.getSetParameter(), c.getSetValue());
+                } catch (IllegalArgumentException e) {
+                    throw new Rejection(RejectReason.UNKNOWN_PARAMETER, e.getMessage());
+                }
+                break;
+            }
+            case CHECKPOINT:
+                h.checkpointRequested = true;
+                break;
+            case STOP:
+                h.state = RunState.STOPPED;
+                break;
+            default:
+                throw new Rejection(RejectReason.BAD_COMMAND, "unknown command " + c.getCommand());
+        }
+    }
+
+    private static Rejection wrongState(HostedNetwork h, String command, String hint) {
+        return new Rejection(RejectReason.WRONG_STATE, command + " is not allowed while network '" + h.id + "' is "
+                + h.state + (h.mode == RunMode.STEPPED && h.state == RunState.PAUSED ? " (stepping)" : "") + ": " + hint);
+    }
+
+    private static void setSpeed(HostedNetwork h, double speed) {
+        if (!(speed >= 0.0) || speed > 1e6 || Double.isNaN(speed)) {
+            throw new Rejection(speed != speed || Double.isInfinite(speed) ? RejectReason.NON_FINITE : RejectReason.BAD_DURATION,
+                    "speed must be 0 (as fast as possible) or a factor of real time in (0, 1e6], got " + speed);
+        }
+        h.speed = speed;
+        if (h.mode != RunMode.STEPPED) {
+            h.mode = speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
+        }
+    }
+
+    /** After a restore: real-time pacing continues from now. */
+    public static void reanchor(HostedNetwork h, long nowNanos) {
+        anchor(h, nowNanos);
+    }
+
+    private static void anchor(HostedNetwork h, long nowNanos) {
+        h.anchorNanos = nowNanos;
+        h.anchorTick = h.net.tick();
+        h.rtfWallNanos = nowNanos;
+        h.rtfTick = h.net.tick();
+    }
+
+    private static void probe(HostedNetwork h, Control c) {
+        List<Integer> ids = c.getProbeNeurons();
+        if (ids == null || ids.isEmpty()) {
+            h.probeIds = new int[0];
+            return;
+        }
+        if (ids.size() > 100_000) {
+            throw new Rejection(RejectReason.OVERSIZED, "at most 100000 probed neurons, got " + ids.size());
+        }
+        int[] arr = new int[ids.size()];
+        for (int i = 0; i < arr.length; i++) {
+            int id = ids.get(i);
+            if (id < 0 || id >= h.net.size()) {
+                throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + id + " in network '" + h.id + "' (ids 0.."
+                        + (h.net.size() - 1) + ")");
+            }
+            arr[i] = id;
+        }
+        List<String> vars = c.getProbeVariables() == null || c.getProbeVariables().isEmpty()
+                ? List.of("v") : c.getProbeVariables();
+        for (String v : vars) {
+            if (!VARIABLES.contains(v)) {
+                throw new Rejection(RejectReason.BAD_COMMAND, "unknown probe variable '" + v + "'; variables: " + VARIABLES);
+            }
+        }
+        int every = c.getProbeEveryTicks() == null ? 1 : c.getProbeEveryTicks();
+        if (every < 1) {
+            throw new Rejection(RejectReason.BAD_DURATION, "probe_every_ticks must be >= 1, got " + every);
+        }
+        h.probeIds = Arrays.stream(arr).distinct().toArray();
+        h.probeVars = vars.toArray(new String[0]);
+        h.probeEvery = every;
+    }
+
+    private static Population population(HostedNetwork h, String name) {
+        for (Population p : h.net.populations()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new Rejection(RejectReason.UNKNOWN_POPULATION, "network '" + h.id + "' has no population '" + name + "'");
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /** Validates an input and queues it for its tick, or throws a {@link Rejection}. */
+    public static void accept(HostedNetwork h, ExternalInput in, Source src, SimulatorConfig config, SimulatorOutput out) {
+        if (h.state == RunState.STOPPED) {
+            throw wrongState(h, "an input", "the network is stopped");
+        }
+        Network net = h.net;
+        long now = net.tick();
+        int duration = in.getDurationTicks();
+        if (duration < 1 || duration > MAX_TICKS) {
+            throw new Rejection(RejectReason.BAD_DURATION, "duration_ticks must be between 1 and " + MAX_TICKS + ", got " + duration);
+        }
+        long tick;
+        if (in.getTick() == null) {
+            tick = now;
+        } else {
+            long t = in.getTick();
+            long tolerance = Math.round(config.lateToleranceMs() / net.dtMs());
+            if (t < 0 || t < now - tolerance) {
+                throw new Rejection(RejectReason.TICK_IN_PAST, "tick " + t + " is in the past: network '" + h.id + "' is at tick "
+                        + now + " and applies late inputs only up to " + tolerance + " ticks (" + config.lateToleranceMs()
+                        + " ms) late");
+            }
+            long ahead = Math.round(config.maxAheadMs() / net.dtMs());
+            if (t > now + ahead) {
+                throw new Rejection(RejectReason.TICK_TOO_FAR, "tick " + t + " is more than " + ahead + " ticks ("
+                        + config.maxAheadMs() + " ms) ahead of the network's tick " + now);
+            }
+            tick = Math.max(t, now);
+        }
+        if (!Double.isFinite(in.getScale())) {
+            throw new Rejection(RejectReason.NON_FINITE, "scale must be finite, got " + in.getScale());
+        }
+        Input input = toEngineInput(h, in, config, tick);
+        AppliedInput journal = AppliedInput.newBuilder().setNetworkId(h.id).setSequence(-1).setTick(tick)
+                .setSourceTopic(src.topic()).setSourcePartition(src.partition()).setSourceOffset(src.offset())
+                .setPayload(in).build();
+        // journaled now, with the tick it will act on: the journal then holds every input whose offset
+        // is committed, including those still waiting for their tick
+        h.journal(journal, tick, out);
+        h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal));
+    }
+
+    /** Queues again an input that was accepted before a checkpoint and had not reached its tick. */
+    static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival) {
+        ExternalInput in = ExternalInput.newBuilder((ExternalInput) journal.getPayload()).setTick(tick).build();
+        Input input = toEngineInput(h, in, SimulatorConfig.defaults(), tick);
+        h.pending.add(new HostedNetwork.Pending(tick, arrival, input, journal));
+    }
+
+    /** The engine input an external input means, from {@code tick} for its duration; or a {@link Rejection}. */
+    static Input toEngineInput(HostedNetwork h, ExternalInput in, SimulatorConfig config, long tick) {
+        long to = tick + in.getDurationTicks();
+        switch (in.getKind()) {
+            case CURRENT: {
+                if (in.getCurrent() == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "a CURRENT input needs current");
+                }
+                double current = in.getCurrent() * in.getScale();
+                if (!Double.isFinite(current)) {
+                    throw new Rejection(RejectReason.NON_FINITE, "current must be finite, got " + in.getCurrent());
+                }
+                return Input.current(targets(h, in.getTarget(), config), Dist.constant(current), tick, to);
+            }
+            case POISSON: {
+                Double rate = in.getRateHz();
+                if (rate == null || !Double.isFinite(rate) || !Double.isFinite(in.getWeight())) {
+                    throw new Rejection(rate == null ? RejectReason.BAD_COMMAND : RejectReason.NON_FINITE,
+                            "a POISSON input needs finite rate_hz and weight, got " + rate + " and " + in.getWeight());
+                }
+                if (rate < 0 || rate > 1e5 || in.getWeight() < 0) {
+                    throw new Rejection(RejectReason.BAD_DURATION, "rate_hz must be in [0, 100000] and weight >= 0 (a magnitude), got "
+                            + rate + " and " + in.getWeight());
+                }
+                return Input.poisson(targets(h, in.getTarget(), config), rate, in.getWeight() * in.getScale(), tick, to);
+            }
+            default:
+                return matrix(h, in, config, tick, to);
+        }
+    }
+
+    private static Input matrix(HostedNetwork h, ExternalInput in, SimulatorConfig config, long tick, long to) {
+        Target t = in.getTarget();
+        if (t == null || t.getSense() == null) {
+            throw new Rejection(RejectReason.BAD_TARGET, "a MATRIX input targets a sense (target.sense and target.z_layer)");
+        }
+        if (in.getMatrixRows() == null || in.getMatrixCols() == null || in.getMatrixValues() == null) {
+            throw new Rejection(RejectReason.BAD_SHAPE, "a MATRIX input needs matrix_rows, matrix_cols and matrix_values");
+        }
+        int rows = in.getMatrixRows();
+        int cols = in.getMatrixCols();
+        if (rows < 1 || cols < 1) {
+            throw new Rejection(RejectReason.BAD_SHAPE, "matrix shape must be at least 1x1, got " + rows + "x" + cols);
+        }
+        if ((long) rows * cols > config.maxMatrixValues()) {
+            throw new Rejection(RejectReason.OVERSIZED, "matrix of " + rows + "x" + cols + " values; at most "
+                    + config.maxMatrixValues() + " are accepted");
+        }
+        ByteBuffer bytes = in.getMatrixValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.remaining() != 4L * rows * cols) {
+            throw new Rejection(RejectReason.BAD_SHAPE, "matrix " + rows + "x" + cols + " needs " + 4L * rows * cols
+                    + " bytes of float32 values, got " + bytes.remaining());
+        }
+        NetworkSpec.SenseSpec sense = h.spec.senses().get(t.getSense());
+        if (sense == null) {
+            throw new Rejection(RejectReason.UNKNOWN_SENSE, "network '" + h.id + "' has no sense '" + t.getSense() + "'; senses: "
+                    + String.join(", ", h.spec.senses().keySet()));
+        }
+        Area area = h.net.area(sense.area());
+        int ax = area.hi()[0] - area.lo()[0] + 1;
+        int ay = area.hi()[1] - area.lo()[1] + 1;
+        int depth = area.hi()[2] - area.lo()[2] + 1;
+        if (rows > ax || cols > ay) {
+            throw new Rejection(RejectReason.BAD_SHAPE, "matrix " + rows + "x" + cols + " does not fit sense '" + t.getSense()
+                    + "' (area " + area.name() + " is " + ax + "x" + ay + " on x, y)");
+        }
+        int z = t.getZLayer() == null ? 0 : t.getZLayer();
+        if (z < 0 || z >= depth) {
+            throw new Rejection(RejectReason.OFF_LATTICE, "z_layer " + z + " is outside sense '" + t.getSense() + "' (0.."
+                    + (depth - 1) + ")");
+        }
+        double[][] m = new double[rows][cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                float f = bytes.getFloat();
+                if (!Float.isFinite(f)) {
+                    throw new Rejection(RejectReason.NON_FINITE, "matrix value [" + i + "][" + j + "] is " + f);
+                }
+                m[i][j] = f;
+            }
+        }
+        return h.net.senseInput(t.getSense(), z, m, in.getScale(), tick, to);
+    }
+
+    private static int[] targets(HostedNetwork h, Target t, SimulatorConfig config) {
+        if (t == null) {
+            throw new Rejection(RejectReason.BAD_TARGET, "the input has no target");
+        }
+        int set = (t.getPopulations() != null ? 1 : 0) + (t.getArea() != null ? 1 : 0) + (t.getNeurons() != null ? 1 : 0)
+                + (t.getCoordinates() != null ? 1 : 0) + (t.getSense() != null ? 1 : 0);
+        if (set != 1) {
+            throw new Rejection(RejectReason.BAD_TARGET, "the target must name exactly one of populations, area, neurons, "
+                    + "coordinates (sense only with MATRIX), got " + set);
+        }
+        Network net = h.net;
+        if (t.getSense() != null) {
+            throw new Rejection(RejectReason.BAD_TARGET, "a sense target takes a MATRIX input");
+        }
+        if (t.getPopulations() != null) {
+            int total = 0;
+            for (String p : t.getPopulations()) {
+                total += population(h, p).size();
+            }
+            int[] ids = new int[total];
+            int m = 0;
+            for (String p : t.getPopulations()) {
+                Population pop = population(h, p);
+                for (int i = pop.start(); i < pop.end(); i++) {
+                    ids[m++] = i;
+                }
+            }
+            return ids;
+        }
+        if (t.getArea() != null) {
+            for (Area a : net.areas()) {
+                if (a.name().equals(t.getArea())) {
+                    return net.neuronsInArea(a.name());
+                }
+            }
+            throw new Rejection(RejectReason.UNKNOWN_AREA, "network '" + h.id + "' has no area '" + t.getArea() + "'");
+        }
+        if (t.getNeurons() != null) {
+            List<Integer> ns = t.getNeurons();
+            if (ns.size() > config.maxInputNeurons()) {
+                throw new Rejection(RejectReason.OVERSIZED, "at most " + config.maxInputNeurons() + " neurons per input, got " + ns.size());
+            }
+            int[] ids = new int[ns.size()];
+            for (int i = 0; i < ids.length; i++) {
+                int id = ns.get(i);
+                if (id < 0 || id >= net.size()) {
+                    throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + id + " in network '" + h.id + "' (ids 0.."
+                            + (net.size() - 1) + ")");
+                }
+                ids[i] = id;
+            }
+            return ids;
+        }
+        List<Coordinate> cs = t.getCoordinates();
+        if (cs.size() > config.maxInputNeurons()) {
+            throw new Rejection(RejectReason.OVERSIZED, "at most " + config.maxInputNeurons() + " coordinates per input, got " + cs.size());
+        }
+        int[] ids = new int[cs.size()];
+        int[] lattice = net.lattice();
+        for (int i = 0; i < ids.length; i++) {
+            Coordinate c = cs.get(i);
+            int[] xyzw = {c.getX(), c.getY(), c.getZ(), c.getW()};
+            for (int d = 0; d < 4; d++) {
+                if (xyzw[d] < 0 || xyzw[d] >= lattice[d]) {
+                    throw new Rejection(RejectReason.OFF_LATTICE, "coordinate " + Arrays.toString(xyzw) + " is off the lattice "
+                            + Arrays.toString(lattice));
+                }
+            }
+            ids[i] = net.neuronAt(xyzw[0], xyzw[1], xyzw[2], xyzw[3]);
+            if (ids[i] < 0) {
+                throw new Rejection(RejectReason.OFF_LATTICE, "no neuron at " + Arrays.toString(xyzw) + " in network '" + h.id + "'");
+            }
+        }
+        return ids;
+    }
+
+    // ------------------------------------------------------------------ pacing
+
+    /** Computes what is due for this network now; returns ticks computed. */
+    public static int advance(HostedNetwork h, long nowNanos, long nowMs, SimulatorConfig config, SimulatorOutput out) {
+        if (h.state == RunState.RUNNING) {
+            int n = h.ticksToFrameEnd();
+            if (h.mode == RunMode.MAX) {
+                h.compute(n, false, out);
+                return n;
+            }
+            long target = realtimeTarget(h, nowNanos);
+            long lagTicks = target - h.net.tick();
+            long maxLag = Math.max(h.ticksPerFrame, Math.round(config.maxLagMs() / h.net.dtMs()));
+            if (lagTicks > maxLag) {
+                // fell behind (a stall, or the network is slower than real time x speed): re-anchor
+                h.stalledMs += Math.round((lagTicks - h.ticksPerFrame) * h.net.dtMs() / h.speed);
+                h.anchorNanos = nowNanos;
+                h.anchorTick = h.net.tick();
+                target = h.net.tick() + n;
+            }
+            if (h.net.tick() + n <= target) {
+                h.compute(n, false, out);
+                return n;
+            }
+            return 0;
+        }
+        if (h.state == RunState.PAUSED && h.stepBudget > 0) {
+            int n = (int) Math.min(h.stepBudget, h.ticksToFrameEnd());
+            h.stepBudget -= n;
+            h.compute(n, h.stepBudget == 0, out);
+            if (h.stepBudget == 0) {
+                out.status(h.id, h.status(config.instanceId(), nowMs), nowMs);
+            }
+            return n;
+        }
+        return 0;
+    }
+
+    private static long realtimeTarget(HostedNetwork h, long nowNanos) {
+        double simMs = (nowNanos - h.anchorNanos) / 1e6 * h.speed;
+        return h.anchorTick + (long) Math.floor(simMs / h.net.dtMs());
+    }
+
+    public static long nanosUntilWork(HostedNetwork h, long nowNanos) {
+        if (h.state == RunState.RUNNING) {
+            if (h.mode == RunMode.MAX) {
+                return 0;
+            }
+            long due = h.net.tick() + h.ticksToFrameEnd() - h.anchorTick;
+            long dueNanos = h.anchorNanos + (long) Math.ceil(due * h.net.dtMs() * 1e6 / h.speed);
+            return Math.max(0, dueNanos - nowNanos);
+        }
+        if (h.state == RunState.PAUSED && h.stepBudget > 0) {
+            return 0;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Updates the measured real-time factor (simulated time / wall time since the last measurement). */
+    public static void measure(HostedNetwork h, long nowNanos) {
+        long wall = nowNanos - h.rtfWallNanos;
+        if (wall > 0 && h.state == RunState.RUNNING) {
+            h.realtimeFactor = (h.net.tick() - h.rtfTick) * h.net.dtMs() * 1e6 / wall;
+        } else if (h.state != RunState.RUNNING) {
+            h.realtimeFactor = 0.0;
+        }
+        h.rtfWallNanos = nowNanos;
+        h.rtfTick = h.net.tick();
+    }
+}

@@ -1,0 +1,152 @@
+package io.neurostream.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.neurostream.engine.SpikeChecksum;
+import io.neurostream.schemas.SpikeBatches;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.Control;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.Rejected;
+import io.neurostream.schemas.avro.RunState;
+import io.neurostream.schemas.avro.SpikeBatch;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.schemas.testing.EmbeddedKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The simulator service against a real broker in this JVM: control, input, committed output, rejects. */
+class SimulatorServiceIntegrationTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private EmbeddedKafka kafka;
+    private String prefix;
+    private SimulatorService service;
+    private KafkaProducer<String, byte[]> producer;
+    private KafkaConsumer<String, byte[]> reader;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        kafka = EmbeddedKafka.shared();
+        prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = kafka.admin()) {
+            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(2));
+        }
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.INSTANCE_ID, "it-1");
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        service = new SimulatorService(new SimulatorConfig(props));
+        service.start();
+        producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> rp = new HashMap<>(kafka.clientConfig());
+        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "reader");
+        reader = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        service.close();
+        producer.close();
+        reader.close();
+    }
+
+    private void send(Control c) {
+        producer.send(new ProducerRecord<>(Topics.CONTROL.name(prefix), c.getNetworkId(), Topics.CONTROL.valueSerde().encode(c)));
+        producer.flush();
+    }
+
+    private void send(ExternalInput in) {
+        producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), in.getNetworkId(),
+                Topics.EXTERNAL_INPUT.valueSerde().encode(in)));
+        producer.flush();
+    }
+
+    /** Reads committed records of a topic until {@code done} holds for what was read (bounded). */
+    private <T> List<T> readUntil(io.neurostream.schemas.Topic<? extends T> topic, Predicate<List<T>> done) {
+        reader.unsubscribe();
+        reader.subscribe(List.of(topic.name(prefix)));
+        List<T> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.test(seen) && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                seen.add(topic.valueSerde().decode(r.value()));
+            }
+            assertThat(service.failure()).isNull();
+        }
+        assertThat(done.test(seen)).as("waited %s for %s", WAIT, topic.name(prefix)).isTrue();
+        return seen;
+    }
+
+    @Test
+    void shouldRunANetworkCreatedByAControlRecordAndCommitItsSpikes() {
+        String spec = SimulatorCoreTest.CUBA;
+        send(Commands.create("cuba", spec));
+        send(Commands.step("cuba", 2000));
+        List<SpikeBatch> batches = readUntil(Topics.SPIKES,
+                l -> l.stream().mapToInt(SpikeBatch::getTicks).sum() >= 2000);
+        SpikeChecksum c = new SpikeChecksum();
+        for (SpikeBatch b : batches) {
+            int[] ids = SpikeBatches.neuronIds(b);
+            int[] offs = SpikeBatches.tickOffsets(b);
+            for (int i = 0; i < ids.length; i++) {
+                c.add(b.getFirstTick() + offs[i], ids[i]);
+            }
+        }
+        assertThat(batches).extracting(SpikeBatch::getFrame).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(0, 200).boxed().toList());
+        assertThat(c.hex()).isEqualTo(SimulatorCoreTest.engineChecksum(spec, 2000));
+        List<Status> statuses = readUntil(Topics.STATUS, l -> !l.isEmpty() && l.get(l.size() - 1).getTick() == 2000);
+        assertThat(statuses.get(statuses.size() - 1).getState()).isEqualTo(RunState.PAUSED);
+    }
+
+    @Test
+    void shouldPauseStepAndResumeAndApplyInputs() {
+        send(Commands.create("n2", SimulatorCoreTest.CUBA));
+        send(Commands.start("n2", 1.0));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getState() == RunState.RUNNING && s.getTick() > 0));
+        send(Commands.pause("n2"));
+        List<Status> paused = readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getState() == RunState.PAUSED));
+        long at = paused.stream().filter(s -> s.getState() == RunState.PAUSED).findFirst().get().getTick();
+        send(Commands.current("n2", List.of("E"), 20.0, null, 5));
+        send(Commands.step("n2", 100));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getTick() == at + 100 && s.getState() == RunState.PAUSED));
+        readUntil(Topics.JOURNAL, l -> l.stream().anyMatch(a -> a.getPayload() instanceof ExternalInput && a.getTick() == at));
+        send(Commands.resume("n2"));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getState() == RunState.RUNNING && s.getTick() > at + 100));
+    }
+
+    @Test
+    void shouldSendBadInputToRejectedAndKeepRunning() {
+        send(Commands.create("n3", SimulatorCoreTest.CUBA));
+        producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), "n3", new byte[] {(byte) 0xC3, 1, 2}));
+        send(Commands.current("n3", List.of("nowhere"), 1.0, null, 1));
+        send(Commands.step("n3", 10));
+        send(Commands.step("n3", 10));
+        List<Rejected> rejected = readUntil(Topics.REJECTED, l -> l.size() >= 2);
+        assertThat(rejected).extracting(Rejected::getReasonCode).containsExactly("UNDECODABLE", "UNKNOWN_POPULATION");
+        assertThat(rejected.get(0).getReason()).contains("TRUNCATED");
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getTick() == 20));
+        assertThat(service.rejectedCounts()).containsEntry(RejectReason.UNDECODABLE, 1L);
+    }
+}
