@@ -7,6 +7,8 @@
 # compare: N rounds (default 3), each interleaving Brian2 CUBA 4000, ours CUBA 4000, Brian2
 #          Izhikevich 1000, ours Izhikevich 1000, Brian2 CUBA 40,000, ours CUBA 40,000, every run with
 #          --repeat 3 (fastest main loop of three), so that load changes on a shared machine hit both.
+#          Brian2's t_sim is process CPU time (std::clock() without OpenMP); ours is reported both as
+#          wall-clock t_sim and as process CPU t_sim_cpu, and the summary gives both ratios.
 # spread:  CUBA 4000 and Izhikevich 1000 with seeds 1..N (default 8), --repeat 1, both simulators:
 #          mean and sd of the E and I rates and of the synaptic events.
 # summary: only rewrite summary.md and brian2-rates.json from the results already in OUTDIR.
@@ -139,27 +141,35 @@ def load(name):
 out = []
 comp = load('compare.jsonl')
 if comp:
-    out.append('## Side by side, one thread each (t_sim = fastest main loop of 3 runs)\n')
+    out.append('## Side by side, one thread each\n')
+    out.append('t_sim: fastest main loop of 3 runs. Brian2 C++ standalone without OpenMP times its main loop with '
+               'std::clock(), i.e. process CPU time; ours is wall-clock time (t_sim) and process CPU time (t_sim_cpu). '
+               'ratio = ours / Brian2.\n')
     for net in ['cuba', 'izhikevich2003', 'cuba40k']:
         rows = [c for c in comp if c['network'] == net]
         rounds = sorted({c['round'] for c in rows})
         get = lambda sim, r: next(c['result'] for c in rows if c['simulator'] == sim and c['round'] == r)
+        cpu = lambda r: get('neurostream', r).get('t_sim_cpu', float('nan'))
         ratios = [get('neurostream', r)['t_sim'] / get('brian2', r)['t_sim'] for r in rounds]
+        cratios = [cpu(r) / get('brian2', r)['t_sim'] for r in rounds]
         out.append(f'### {net}\n')
-        out.append('| round | Brian2 t_sim (s) | NeuroStream t_sim (s) | ratio | Brian2 E / I (Hz) | NeuroStream E / I (Hz) | Brian2 syn events | NeuroStream syn events |')
-        out.append('|---|---|---|---|---|---|---|---|')
-        for r, q in zip(rounds, ratios):
+        out.append('| round | Brian2 t_sim (s, CPU) | ours t_sim (s, wall) | ours t_sim_cpu (s) | ratio wall | ratio CPU '
+                   '| Brian2 E / I (Hz) | ours E / I (Hz) | Brian2 syn events | ours syn events | load 1 min |')
+        out.append('|---|---|---|---|---|---|---|---|---|---|---|')
+        for r, q, qc in zip(rounds, ratios, cratios):
             b, o = get('brian2', r), get('neurostream', r)
-            out.append(f"| {r} | {b['t_sim']:.4f} | {o['t_sim']:.4f} | {q:.2f} | {b['rate_e_hz']:.3f} / {b['rate_i_hz']:.3f} "
-                       f"| {o['rate_e_hz']:.3f} / {o['rate_i_hz']:.3f} | {b['syn_events']:,} | {o['syn_events']:,} |")
+            out.append(f"| {r} | {b['t_sim']:.4f} | {o['t_sim']:.4f} | {cpu(r):.4f} | {q:.2f} | {qc:.2f} "
+                       f"| {b['rate_e_hz']:.3f} / {b['rate_i_hz']:.3f} | {o['rate_e_hz']:.3f} / {o['rate_i_hz']:.3f} "
+                       f"| {b['syn_events']:,} | {o['syn_events']:,} | {o['loadavg_1m_at_end']:.1f} |")
         bm = statistics.median(get('brian2', r)['t_sim'] for r in rounds)
         om = statistics.median(get('neurostream', r)['t_sim'] for r in rounds)
+        cm = statistics.median(cpu(r) for r in rounds)
         o = get('neurostream', rounds[0])
-        out.append(f"| **median** | {bm:.4f} | {om:.4f} | **{statistics.median(ratios):.2f}** | | | | |\n")
+        out.append(f"| **median** | {bm:.4f} | {om:.4f} | {cm:.4f} | **{statistics.median(ratios):.2f}** "
+                   f"| **{statistics.median(cratios):.2f}** | | | | | |\n")
         out.append(f"synapses: Brian2 {get('brian2', rounds[0])['synapses']:,}, NeuroStream {o['synapses']:,}; "
                    f"NeuroStream bytes per synapse: static CSR {o['bytes_per_synapse']:.2f}, "
                    f"heap held by the network {o['heap_bytes_per_synapse']:.2f}\n")
-
     small = [c['result'] for c in comp if c['simulator'] == 'brian2' and c['network'] == 'cuba']
     large = [c['result'] for c in comp if c['simulator'] == 'brian2' and c['network'] == 'cuba40k']
     if small and large and 't_binary_maxrss_kib' in small[0] and 't_binary_maxrss_kib' in large[0]:

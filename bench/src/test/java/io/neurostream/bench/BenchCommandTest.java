@@ -61,7 +61,8 @@ class BenchCommandTest {
         assertThat(r.get("syn_per_neuron").asDouble()).isBetween(75.0, 85.0);
         assertThat(r.get("spikes").asLong()).isPositive();
         assertThat(r.get("syn_events").asLong()).isPositive();
-        for (String key : new String[] {"t_build", "heap_bytes_per_synapse", "java"}) {
+        assertThat(r.get("t_sim_cpu_all")).hasSize(2);
+        for (String key : new String[] {"t_build", "t_sim_cpu", "heap_bytes_per_synapse", "java"}) {
             assertThat(r.has(key)).as(key).isTrue();
         }
     }
