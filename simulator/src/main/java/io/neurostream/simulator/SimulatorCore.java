@@ -4,6 +4,7 @@ import io.neurostream.engine.Network;
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.SpecException;
 import io.neurostream.engine.spec.SpecParser;
+import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Control;
 import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.Rejected;
@@ -30,13 +31,16 @@ import java.util.Map;
  */
 public final class SimulatorCore {
     private final SimulatorConfig config;
-    private final SimulatorOutput out;
+    private final SimulatorOutput publishing;
+    /** Where records go: {@link #publishing}, or nowhere while replaying a journal. */
+    private SimulatorOutput out;
     private final Map<String, HostedNetwork> networks = new LinkedHashMap<>();
     private final EnumMap<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
     private long lastStatusMs;
 
     public SimulatorCore(SimulatorConfig config, SimulatorOutput out) {
         this.config = config;
+        this.publishing = out;
         this.out = out;
     }
 
@@ -96,6 +100,71 @@ public final class SimulatorCore {
             }
         }
         return ids;
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    /**
+     * Re-applies one journal entry of a network without publishing anything (its effects were
+     * published, and committed, before): first computes, silently, up to the entry's tick, then applies
+     * it as it was applied then. CREATE and RESET take their run epoch from {@code recordTimestampMs},
+     * the journal record's timestamp. Entries must come in sequence order.
+     */
+    public void replay(AppliedInput entry, long recordTimestampMs) {
+        SimulatorOutput saved = out;
+        out = SimulatorOutput.DISCARD;
+        try {
+            String id = entry.getNetworkId();
+            HostedNetwork h = networks.get(id);
+            Source src = new Source(entry.getSourceTopic(), entry.getSourcePartition(), entry.getSourceOffset());
+            // a command acted at its tick: compute up to it first; an input only joins the queue (its
+            // tick, fixed when it was accepted, may lie ahead)
+            if (h != null && entry.getPayload() instanceof Control) {
+                Hosting.computeSilently(h, entry.getTick());
+            }
+            if (entry.getPayload() instanceof Control) {
+                Control c = (Control) entry.getPayload();
+                if (c.getCommand() == io.neurostream.schemas.avro.ControlCommand.CREATE) {
+                    if (h == null) {
+                        create(src, c, recordTimestampMs);
+                    }
+                } else if (h != null) {
+                    Hosting.control(h, c, config, recordTimestampMs, 0L);
+                    if (h.state() == RunState.STOPPED) {
+                        release(id);
+                    }
+                }
+            } else if (h != null) {
+                Hosting.requeue(h, entry, entry.getTick(), Hosting.nextArrival(h));
+            }
+            HostedNetwork now = networks.get(id);
+            if (now != null) {
+                Hosting.journalPosition(now, entry.getSequence() + 1);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot replay journal entry " + entry.getSequence() + " of network "
+                    + entry.getNetworkId() + ": " + e.getMessage(), e);
+        } finally {
+            out = saved;
+        }
+    }
+
+    /** Publishes a network's Status now. */
+    public void publishStatus(String id, long nowMs) {
+        HostedNetwork h = networks.get(id);
+        if (h != null) {
+            out.status(id, h.status(config.instanceId(), nowMs), nowMs);
+        }
+    }
+
+    /** Computes, without publishing, up to {@code tick} (the tick of the newest committed output). */
+    public void catchUp(String id, long tick, long nowNanos) {
+        HostedNetwork h = networks.get(id);
+        if (h == null) {
+            return;
+        }
+        Hosting.computeSilently(h, tick);
+        Hosting.reanchor(h, nowNanos);
     }
 
     // ------------------------------------------------------------------ rejecting

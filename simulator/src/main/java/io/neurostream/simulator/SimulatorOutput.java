@@ -15,6 +15,37 @@ import io.neurostream.schemas.avro.Topology;
  * Calls come from the simulator's single work thread, frame by frame, in order.
  */
 public interface SimulatorOutput {
+    /** Drops everything (used while a journal is replayed). */
+    SimulatorOutput DISCARD = new SimulatorOutput() {
+        @Override
+        public void spikes(String networkId, SpikeBatch batch, long timestampMs) {
+        }
+
+        @Override
+        public void frame(String networkId, Frame frame, long timestampMs) {
+        }
+
+        @Override
+        public void membrane(String networkId, MembraneSample sample, long timestampMs) {
+        }
+
+        @Override
+        public void journal(String networkId, AppliedInput applied, long timestampMs) {
+        }
+
+        @Override
+        public void topology(String networkId, Topology chunk, long timestampMs) {
+        }
+
+        @Override
+        public void status(String networkId, Status status, long timestampMs) {
+        }
+
+        @Override
+        public void rejected(String key, Rejected rejected, long timestampMs) {
+        }
+    };
+
     void spikes(String networkId, SpikeBatch batch, long timestampMs);
 
     void frame(String networkId, Frame frame, long timestampMs);

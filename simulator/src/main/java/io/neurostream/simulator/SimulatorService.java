@@ -83,7 +83,9 @@ public final class SimulatorService implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, Long> checkpointIds = new HashMap<>();
     private final Map<String, Long> lastCheckpointFrame = new HashMap<>();
+    private final Map<String, Long> statusTicks = new HashMap<>();
     private volatile boolean running = true;
+    private volatile boolean halted;
     private volatile Throwable failure;
     private boolean inTransaction;
     private long lastCommitNanos;
@@ -169,6 +171,15 @@ public final class SimulatorService implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops as a crash would: no checkpoint, no commit; the open transaction stays open on the broker
+     * until a successor with the same instance id fences it, or it times out. For fault tests.
+     */
+    void halt() {
+        halted = true;
+        close();
+    }
+
     // ------------------------------------------------------------------ the loop
 
     private void loop() {
@@ -213,12 +224,14 @@ public final class SimulatorService implements AutoCloseable {
                     commit();
                 }
             }
-            // clean shutdown: checkpoint everything, commit
-            begin();
-            for (HostedNetwork h : new ArrayList<>(core.networks())) {
-                checkpoint(h.id());
+            if (!halted) {
+                // clean shutdown: checkpoint everything, commit
+                begin();
+                for (HostedNetwork h : new ArrayList<>(core.networks())) {
+                    checkpoint(h.id());
+                }
+                commit();
             }
-            commit();
         } catch (Throwable t) {
             failure = t;
             LOG.error("simulator stopped by an error", t);
@@ -240,7 +253,7 @@ public final class SimulatorService implements AutoCloseable {
                 LOG.warn("closing the consumer: {}", e.toString());
             }
             try {
-                producer.close(Duration.ofSeconds(5));
+                producer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
             } catch (RuntimeException e) {
                 LOG.warn("closing the producer: {}", e.toString());
             }
@@ -283,6 +296,16 @@ public final class SimulatorService implements AutoCloseable {
     }
 
     private void commit() {
+        // every transaction that advanced a network carries its Status: the newest committed Status
+        // tells a successor how far the committed output reaches
+        long nowMs = System.currentTimeMillis();
+        for (HostedNetwork h : core.networks()) {
+            Long last = statusTicks.get(h.id());
+            if (last == null || last != h.tick()) {
+                core.publishStatus(h.id(), nowMs);
+                statusTicks.put(h.id(), h.tick());
+            }
+        }
         if (config.exactlyOnce()) {
             begin();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -342,11 +365,103 @@ public final class SimulatorService implements AutoCloseable {
         return producer.partitionsFor(topic).size();
     }
 
-    /** Restores the networks whose newest complete checkpoint lies on the given partitions. */
-    private void restoreFrom(Collection<Integer> partitions) {
+    /**
+     * Takes over the networks of newly assigned partitions: restores each from its newest complete
+     * checkpoint, re-applies its journal entries after the checkpoint (or all of them, from its CREATE,
+     * if it has none), and computes silently up to the tick of its newest committed output (the tick of
+     * its newest committed Status: one is written in every transaction that advanced it). The output
+     * that follows continues the committed output exactly.
+     */
+    private void recover(Collection<Integer> partitions) {
         if (partitions.isEmpty()) {
             return;
         }
+        Map<String, Long> replayFrom = restoreCheckpoints(partitions);
+        Map<String, Long> lastTicks = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(Topics.STATUS.name(prefix), partitions, 0)) {
+            Status st = decodeOrNull(Topics.STATUS, r);
+            if (st != null) {
+                lastTicks.put(st.getNetworkId(), st.getTick());
+            }
+        }
+        int replayed = 0;
+        for (ConsumerRecord<String, byte[]> r : readAll(Topics.JOURNAL.name(prefix), partitions, 0)) {
+            AppliedInput entry = decodeOrNull(Topics.JOURNAL, r);
+            if (entry == null) {
+                continue;
+            }
+            Long from = replayFrom.get(entry.getNetworkId());
+            if (from != null && entry.getSequence() < from) {
+                continue;
+            }
+            if (from == null && core.network(entry.getNetworkId()) == null
+                    && !(entry.getPayload() instanceof Control
+                            && ((Control) entry.getPayload()).getCommand() == io.neurostream.schemas.avro.ControlCommand.CREATE)) {
+                continue; // a network stopped before, or whose start lies before the retained journal
+            }
+            try {
+                core.replay(entry, r.timestamp());
+                replayed++;
+            } catch (RuntimeException e) {
+                LOG.error("journal replay failed; network {} is not recovered", entry.getNetworkId(), e);
+                core.release(entry.getNetworkId());
+                replayFrom.put(entry.getNetworkId(), Long.MAX_VALUE);
+            }
+        }
+        for (HostedNetwork h : new ArrayList<>(core.networks())) {
+            Long last = lastTicks.get(h.id());
+            if (last != null && last > h.tick()) {
+                core.catchUp(h.id(), last, System.nanoTime());
+            } else {
+                core.catchUp(h.id(), h.tick(), System.nanoTime());
+            }
+            statusTicks.put(h.id(), h.tick());
+            lastCheckpointFrame.putIfAbsent(h.id(), h.frames());
+            LOG.info("network {} recovered at tick {} ({} journal entries re-applied)", h.id(), h.tick(), replayed);
+        }
+    }
+
+    private <V extends SpecificRecord> V decodeOrNull(Topic<V> topic, ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            return null;
+        }
+        try {
+            return topic.valueSerde().decode(r.value());
+        } catch (BadRecordException e) {
+            LOG.warn("skipping an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Every committed record of some partitions of a topic, in offset order per partition. */
+    private List<ConsumerRecord<String, byte[]>> readAll(String topic, Collection<Integer> partitions, long unused) {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p : partitions) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            reader.assign(tps);
+            reader.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = reader.endOffsets(tps);
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!caughtUp(reader, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 120 s");
+                }
+                reader.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Restores networks from their newest complete checkpoints; returns id -> first journal sequence to re-apply. */
+    private Map<String, Long> restoreCheckpoints(Collection<Integer> partitions) {
+        Map<String, Long> replayFrom = new HashMap<>();
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -408,11 +523,13 @@ public final class SimulatorService implements AutoCloseable {
                 core.restore(id, data.toByteArray(), System.nanoTime(), System.currentTimeMillis());
                 checkpointIds.put(id, newestId.get(id) + 1);
                 lastCheckpointFrame.put(id, core.network(id).frames());
+                replayFrom.put(id, chunks.firstEntry().getValue().getJournalSequence() + 1);
                 LOG.info("restored network {} at tick {} from checkpoint {}", id, core.network(id).tick(), newestId.get(id));
             } catch (IOException | RuntimeException ex) {
-                LOG.error("could not restore network {} from its checkpoint", id, ex);
+                LOG.error("could not restore network {} from its checkpoint; recovering it from its journal", id, ex);
             }
         }
+        return replayFrom;
     }
 
     private static boolean caughtUp(KafkaConsumer<?, ?> reader, Map<TopicPartition, Long> end) {
@@ -450,7 +567,7 @@ public final class SimulatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            restoreFrom(partitionNumbers(partitions));
+            recover(partitionNumbers(partitions));
         }
 
         private Set<Integer> partitionNumbers(Collection<TopicPartition> partitions) {

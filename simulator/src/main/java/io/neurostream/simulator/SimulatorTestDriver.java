@@ -180,6 +180,11 @@ public final class SimulatorTestDriver implements AutoCloseable {
         return recorder.journal;
     }
 
+    /** Record timestamps of the journal entries, in publication order. */
+    public List<Long> journalTimestamps() {
+        return recorder.journalTimestamps;
+    }
+
     public List<Topology> topology() {
         return recorder.topology;
     }
@@ -251,6 +256,7 @@ public final class SimulatorTestDriver implements AutoCloseable {
         final List<Long> frameTimestamps = new ArrayList<>();
         final List<MembraneSample> membrane = new ArrayList<>();
         final List<AppliedInput> journal = new ArrayList<>();
+        final List<Long> journalTimestamps = new ArrayList<>();
         final List<Topology> topology = new ArrayList<>();
         final List<Status> statuses = new ArrayList<>();
         final List<Rejected> rejected = new ArrayList<>();
@@ -274,6 +280,7 @@ public final class SimulatorTestDriver implements AutoCloseable {
         @Override
         public void journal(String networkId, AppliedInput applied, long timestampMs) {
             journal.add(AppliedInput.newBuilder(applied).build());
+            journalTimestamps.add(timestampMs);
         }
 
         @Override

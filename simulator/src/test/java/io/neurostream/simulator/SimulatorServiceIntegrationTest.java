@@ -149,4 +149,70 @@ class SimulatorServiceIntegrationTest {
         readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getTick() == 20));
         assertThat(service.rejectedCounts()).containsEntry(RejectReason.UNDECODABLE, 1L);
     }
+
+    private SimulatorService startService(String instance, Map<String, Object> extra) {
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.INSTANCE_ID, instance);
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        props.putAll(extra);
+        SimulatorService s = new SimulatorService(new SimulatorConfig(props));
+        s.start();
+        return s;
+    }
+
+    @Test
+    void shouldContinueExactlyAfterACrashWithoutGapOrDuplicate() throws Exception {
+        service.close();
+        Map<String, Object> extra = Map.of(SimulatorConfig.CHECKPOINT_INTERVAL_FRAMES, "300");
+        SimulatorService first = startService("crashy", extra);
+        send(Commands.create("c1", SimulatorCoreTest.CUBA));
+        send(Commands.current("c1", List.of("E"), 6.0, 2500L, 300));
+        send(Commands.step("c1", 12000));
+        // let it commit a few hundred frames (and a checkpoint), then crash it mid-run
+        readUntil(Topics.SPIKES, l -> l.size() >= 500);
+        first.halt();
+        service = startService("crashy", extra); // same instance id: fences the open transaction
+        List<SpikeBatch> batches = readAll(Topics.SPIKES, l -> !l.isEmpty() && l.get(l.size() - 1).getFirstTick()
+                + l.get(l.size() - 1).getTicks() >= 12000);
+        assertThat(batches).extracting(SpikeBatch::getFrame)
+                .as("every frame once, in order").containsExactlyElementsOf(java.util.stream.LongStream.range(0, 1200).boxed().toList());
+        String reference;
+        try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+            d.pipeControl(Commands.create("c1", SimulatorCoreTest.CUBA));
+            d.pipeInput(Commands.current("c1", List.of("E"), 6.0, 2500L, 300));
+            d.pipeControl(Commands.step("c1", 12000));
+            d.runUntilIdle();
+            reference = d.spikeChecksum("c1");
+        }
+        SpikeChecksum c = new SpikeChecksum();
+        for (SpikeBatch b : batches) {
+            int[] ids = SpikeBatches.neuronIds(b);
+            int[] offs = SpikeBatches.tickOffsets(b);
+            for (int i = 0; i < ids.length; i++) {
+                c.add(b.getFirstTick() + offs[i], ids[i]);
+            }
+        }
+        assertThat(c.hex()).isEqualTo(reference);
+    }
+
+    /** Reads a committed topic from its beginning with a fresh reader until {@code done} holds. */
+    private <T> List<T> readAll(io.neurostream.schemas.Topic<? extends T> topic, Predicate<List<T>> done) {
+        Map<String, Object> rp = new HashMap<>(kafka.clientConfig());
+        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "all-" + UUID.randomUUID());
+        try (KafkaConsumer<String, byte[]> all = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            all.subscribe(List.of(topic.name(prefix)));
+            List<T> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!done.test(seen) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : all.poll(Duration.ofMillis(200))) {
+                    seen.add(topic.valueSerde().decode(r.value()));
+                }
+            }
+            assertThat(done.test(seen)).as("waited %s for %s", WAIT, topic.name(prefix)).isTrue();
+            return seen;
+        }
+    }
 }

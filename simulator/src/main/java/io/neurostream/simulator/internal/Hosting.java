@@ -152,6 +152,29 @@ public final class Hosting {
         }
     }
 
+    /**
+     * Computes up to {@code tick} without publishing (replay): as the network's state allows ticks to be
+     * computed then — running, or paused with steps left (which the ticks use up).
+     */
+    public static void computeSilently(HostedNetwork h, long tick) {
+        while (h.net.tick() < tick) {
+            int n = (int) Math.min(tick - h.net.tick(), h.ticksToFrameEnd());
+            if (h.state == RunState.PAUSED) {
+                h.stepBudget = Math.max(0, h.stepBudget - n);
+            }
+            h.compute(n, h.net.tick() + n == tick, SimulatorOutput.DISCARD);
+        }
+    }
+
+    public static long nextArrival(HostedNetwork h) {
+        return h.arrivals++;
+    }
+
+    /** Sets the sequence number the next journal entry of this network gets. */
+    public static void journalPosition(HostedNetwork h, long next) {
+        h.journalSequence = next;
+    }
+
     /** After a restore: real-time pacing continues from now. */
     public static void reanchor(HostedNetwork h, long nowNanos) {
         anchor(h, nowNanos);
@@ -252,7 +275,7 @@ public final class Hosting {
     }
 
     /** Queues again an input that was accepted before a checkpoint and had not reached its tick. */
-    static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival) {
+    public static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival) {
         ExternalInput in = ExternalInput.newBuilder((ExternalInput) journal.getPayload()).setTick(tick).build();
         Input input = toEngineInput(h, in, SimulatorConfig.defaults(), tick);
         h.pending.add(new HostedNetwork.Pending(tick, arrival, input, journal));
