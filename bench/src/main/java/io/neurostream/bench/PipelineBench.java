@@ -1,0 +1,210 @@
+package io.neurostream.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.engine.Network;
+import io.neurostream.engine.spec.SpecParser;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.SpikeBatch;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.simulator.Commands;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * CUBA 4000 through the whole simulator service, as fast as possible, every spike, frame and journal
+ * entry published, beside the engine alone in the same JVM: how much the service costs.
+ *
+ * <p>How to run (a broker starts inside the JVM; nothing else is needed):
+ * <pre>
+ * mvn -B -q -pl bench -am install -DskipTests
+ * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.neurostream.bench.PipelineBench --rounds 3
+ * </pre>
+ * Each round runs: the engine alone (1 s of CUBA, main loop), the service with exactly-once
+ * transactions, the service at-least-once (idempotent producer, no transactions). The service is timed
+ * from the STEP command's send to the committed Status that reports the last tick (read_committed),
+ * so it includes publishing and committing everything. Prints one {@code RESULT {json}} line per round
+ * and a summary with the medians of the per-round ratios.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = "Time CUBA 4000 through the simulator service (exactly once and at least once) beside the engine alone.",
+        footer = {"", "Examples:", "  neurostream bench pipeline", "  neurostream bench pipeline --rounds 5 --duration-ms 2000"})
+public final class PipelineBench implements Callable<Integer> {
+    @Option(names = "--rounds", defaultValue = "3", description = "Rounds (each: engine, exactly once, at least once). Default ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--duration-ms", defaultValue = "1000", description = "Simulated time per run, ms. Default ${DEFAULT-VALUE}.")
+    double durationMs;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PipelineBench()).execute(args));
+    }
+
+    static String cuba() {
+        try (InputStream in = PipelineBench.class.getResourceAsStream("/io/neurostream/bench/cuba.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String spec = cuba();
+        Path dir = Files.createTempDirectory("neurostream-pipeline-bench");
+        List<Double> eoRatios = new ArrayList<>();
+        List<Double> aloRatios = new ArrayList<>();
+        List<Double> eoCost = new ArrayList<>();
+        try (EmbeddedBroker broker = EmbeddedBroker.builder().dataDir(dir).build().start()) {
+            engineSeconds(spec); // JIT warm-up
+            runService(broker, spec, true);
+            for (int r = 0; r < rounds; r++) {
+                double engine = engineSeconds(spec);
+                Map<String, Object> eo = runService(broker, spec, true);
+                Map<String, Object> alo = runService(broker, spec, false);
+                double tEo = (double) eo.get("t_service_s");
+                double tAlo = (double) alo.get("t_service_s");
+                eoRatios.add(tEo / engine);
+                aloRatios.add(tAlo / engine);
+                eoCost.add(tEo / tAlo);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("round", r);
+                out.put("duration_ms", durationMs);
+                out.put("t_engine_s", engine);
+                out.put("exactly_once", eo);
+                out.put("at_least_once", alo);
+                out.put("ratio_exactly_once_vs_engine", tEo / engine);
+                out.put("ratio_at_least_once_vs_engine", tAlo / engine);
+                out.put("exactly_once_vs_at_least_once", tEo / tAlo);
+                System.out.println("RESULT " + JSON.writeValueAsString(out));
+            }
+        }
+        System.out.printf("median ratio service/engine: exactly once %.2f, at least once %.2f; exactly once / at least once %.2f%n",
+                median(eoRatios), median(aloRatios), median(eoCost));
+        return 0;
+    }
+
+    static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : 0.5 * (a[a.length / 2 - 1] + a[a.length / 2]);
+    }
+
+    private double engineSeconds(String spec) {
+        try (Network net = Network.build(SpecParser.parse(spec, "cuba.json"))) {
+            long ticks = Math.round(durationMs / net.dtMs());
+            long t0 = System.nanoTime();
+            for (long k = 0; k < ticks; k++) {
+                net.step();
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        }
+    }
+
+    private Map<String, Object> runService(EmbeddedBroker broker, String spec, boolean exactlyOnce) throws Exception {
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = broker.admin()) {
+            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(1));
+        }
+        Map<String, Object> props = new HashMap<>(broker.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        props.put(SimulatorConfig.INSTANCE_ID, "bench");
+        props.put(SimulatorConfig.EXACTLY_ONCE, Boolean.toString(exactlyOnce));
+        long ticks = Math.round(durationMs / 0.1);
+        Map<String, Object> rp = new HashMap<>(broker.clientConfig());
+        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "reader");
+        try (SimulatorService service = new SimulatorService(new SimulatorConfig(props));
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(broker.clientConfig(), new StringSerializer(),
+                        new ByteArraySerializer());
+                KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            service.start();
+            reader.subscribe(List.of(Topics.STATUS.name(prefix)));
+            send(producer, prefix, Commands.create("cuba", spec));
+            awaitStatus(reader, prefix, 0);
+            long t0 = System.nanoTime();
+            send(producer, prefix, Commands.step("cuba", ticks));
+            awaitStatus(reader, prefix, ticks);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long spikes = countSpikes(broker, prefix);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("t_service_s", seconds);
+            out.put("spikes_published", spikes);
+            out.put("spikes_per_s", spikes / seconds);
+            out.put("frames", ticks / 10);
+            return out;
+        }
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String prefix, io.neurostream.schemas.avro.Control c) {
+        producer.send(new ProducerRecord<>(Topics.CONTROL.name(prefix), c.getNetworkId(), Topics.CONTROL.valueSerde().encode(c)));
+        producer.flush();
+    }
+
+    private static void awaitStatus(KafkaConsumer<String, byte[]> reader, String prefix, long tick) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(5))) {
+                Status s = Topics.STATUS.valueSerde().decode(r.value());
+                if (s.getTick() >= tick) {
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("no committed status at tick " + tick + " within 5 minutes");
+    }
+
+    private static long countSpikes(EmbeddedBroker broker, String prefix) {
+        Map<String, Object> rp = new HashMap<>(broker.clientConfig());
+        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "count");
+        long spikes = 0;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.SPIKES.name(prefix)));
+            int idle = 0;
+            while (idle < 10) {
+                var records = c.poll(Duration.ofMillis(200));
+                idle = records.isEmpty() ? idle + 1 : 0;
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    SpikeBatch b = Topics.SPIKES.valueSerde().decode(r.value());
+                    spikes += b.getCount();
+                }
+            }
+        }
+        return spikes;
+    }
+}
