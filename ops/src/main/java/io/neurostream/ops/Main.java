@@ -1,10 +1,19 @@
 package io.neurostream.ops;
 
+import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.bench.BenchCommand;
+import io.neurostream.ops.internal.ConfigHelp;
+import io.neurostream.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -28,13 +37,18 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Spiking neural networks on a 4D lattice: simulate a network spec offline,",
-            "benchmark the engine."},
-        subcommands = {RunCommand.class, BenchCommand.class, HelpCommand.class},
+            "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka:",
+            "the all-in-one demo, the simulator and analytics services, topic setup, offline runs",
+            "and benchmarks."},
+        subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
+            RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
             "",
             "Examples:",
+            "  neurostream demo",
+            "  neurostream topics --bootstrap-server localhost:9092",
+            "  neurostream simulate --bootstrap-server localhost:9092",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",
@@ -42,8 +56,12 @@ import picocli.CommandLine.Spec;
             "  neurostream help run",
             "",
             "Exit codes: 0 ok, 1 failure while running, 2 bad usage or bad spec,",
-            "130 interrupted."})
+            "130 interrupted (Ctrl-C; 143 after SIGTERM)."})
 public final class Main implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_INTERRUPTED = 130;
 
     @Spec
     CommandSpec command;
@@ -51,12 +69,56 @@ public final class Main implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: say so, as picocli says any usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(command.commandLine(), "Missing required subcommand (run, bench or help)");
+        throw new ParameterException(command.commandLine(),
+                "Missing required subcommand (demo, simulate, analytics, topics, run, bench or help)");
     }
 
-    /** The whole command tree, ready to {@code execute}; tests use it with their own out and err. */
+    /** The whole command tree, ready to {@code execute}, reading the process's environment. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return commandLine(System.getenv());
+    }
+
+    /**
+     * The whole command tree with an environment of the caller's (for the {@code NEUROSTREAM_*} variables);
+     * tests use it with their own out and err.
+     */
+    public static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                return cls == KafkaOptions.class ? cls.cast(new KafkaOptions(environment)) : defaults.create(cls);
+            }
+        });
+        appendSettings(cl.getSubcommands().get("simulate"), SimulatorConfig.DEF);
+        appendSettings(cl.getSubcommands().get("analytics"), AnalyticsConfig.DEF);
+        return cl;
+    }
+
+    /** Appends the documentation of every key of {@code def} to a command's help. */
+    private static void appendSettings(CommandLine sub, ConfigDef def) {
+        List<String> footer = new ArrayList<>(Arrays.asList(sub.getCommandSpec().usageMessage().footer()));
+        for (String line : ConfigHelp.lines(def)) {
+            footer.add(line.replace("%", "%%"));
+        }
+        sub.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+    }
+
+    /** One line on stderr, {@code neurostream: <problem>}, and the exit code. */
+    static int fail(PrintWriter err, String problem, int code) {
+        err.println("neurostream: " + problem);
+        err.flush();
+        return code;
+    }
+
+    /** An exception's message, with its cause's when that says more. */
+    static String describe(Throwable e) {
+        String m = e.getMessage() != null ? e.getMessage() : e.toString();
+        Throwable c = e.getCause();
+        if (c != null && c.getMessage() != null && !m.contains(c.getMessage())) {
+            m += ": " + c.getMessage();
+        }
+        return m;
     }
 
     public static void main(String[] args) {

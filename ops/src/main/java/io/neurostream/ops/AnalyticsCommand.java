@@ -1,0 +1,116 @@
+package io.neurostream.ops;
+
+import io.neurostream.analytics.AnalyticsApp;
+import io.neurostream.analytics.AnalyticsConfig;
+import io.neurostream.ops.internal.Settings;
+import io.neurostream.ops.internal.Settings.SettingsException;
+import io.neurostream.ops.internal.StopSignal;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code neurostream analytics}: the Kafka Streams application ({@link AnalyticsApp}) against any Kafka
+ * cluster, until Ctrl-C or SIGTERM: final firing rates, E-I balance and alerts from the simulator's frames.
+ *
+ * <p>How to run: {@code ./neurostream analytics --bootstrap-server localhost:9092}. Expected on stderr:
+ * {@code analytics neurostream-analytics running against localhost:9092 (topics neurostream.*)}, then
+ * {@code analytics RUNNING}; on Ctrl-C: {@code analytics stopped cleanly in … ms}, exit code 130.
+ */
+@Command(name = "analytics",
+        sortOptions = false,
+        description = {
+            "Runs the analytics (a Kafka Streams application) against a Kafka cluster until Ctrl-C: "
+                    + "windowed firing rates (topic rates), E-I balance (balance) and alerts (alerts) from the "
+                    + "simulator's frames."},
+        footer = {
+            "",
+            "Each setting below can come from --config FILE, from its environment variable or from "
+                    + "--property. Precedence: defaults < --config < NEUROSTREAM_* < --property < "
+                    + "--bootstrap-server. Any other key is a Kafka Streams or Kafka client setting (state.dir, "
+                    + "num.stream.threads, application.server, security.protocol, sasl.*, ssl.*, ...) and passes "
+                    + "through. An unknown neurostream.*, simulator.* or analytics.* key is an error.",
+            "",
+            "Alert bounds of one network: analytics.alert.<network-id>.<setting>, <setting> one of "
+                    + "consecutive.windows, ei.ratio.min, ei.ratio.max, runaway.rate.hz, silence.rate.hz; for "
+                    + "example --property analytics.alert.demo.ei.ratio.max=5.",
+            "",
+            "Examples:",
+            "  neurostream analytics --bootstrap-server localhost:9092",
+            "  neurostream analytics --property state.dir=/var/lib/neurostream \\",
+            "      --property num.stream.threads=2",
+            "  neurostream analytics --config client.properties \\",
+            "      --property analytics.window.size.ms=500",
+            "",
+            "Settings:"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "1:the application failed (state ERROR) or Kafka refused it",
+            "2:bad usage or settings",
+            "130:stopped by Ctrl-C after a clean shutdown (SIGTERM: 143)"})
+public final class AnalyticsCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec command;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = command.commandLine().getErr();
+        AnalyticsConfig config;
+        Settings settings;
+        try {
+            settings = kafka.resolve(Map.of("bootstrap.servers", KafkaOptions.DEFAULT_BOOTSTRAP_SERVERS));
+            config = new AnalyticsConfig(settings.forService(NeuroStreamConfigs.analytics()));
+        } catch (SettingsException | ConfigException e) {
+            return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+        }
+        settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
+
+        try (StopSignal stop = StopSignal.install("neurostream-analytics-shutdown", Duration.ofSeconds(60))) {
+            AnalyticsApp app;
+            try {
+                app = new AnalyticsApp(config);
+            } catch (KafkaException e) {
+                return Main.fail(err, "cannot start the analytics: " + Main.describe(e), Main.EXIT_FAILURE);
+            }
+            app.streams().setStateListener((now, before) -> {
+                err.println("analytics " + now);
+                err.flush();
+            });
+            app.start();
+            err.println("analytics " + config.applicationId() + " running against " + settings.get("bootstrap.servers", "?")
+                    + " (topics " + config.topicPrefix() + "*); Ctrl-C stops it");
+            err.flush();
+            while (!stop.await(Duration.ofMillis(500))) {
+                KafkaStreams.State s = app.state();
+                if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
+                    stop.request("the analytics stopped (" + s + "; the log above says why)");
+                }
+            }
+            long t0 = System.nanoTime();
+            boolean closed = app.close(Duration.ofSeconds(30));
+            if (stop.reason() != null) {
+                return Main.fail(err, stop.reason(), Main.EXIT_FAILURE);
+            }
+            err.println(closed ? "analytics stopped cleanly in " + (System.nanoTime() - t0) / 1_000_000 + " ms"
+                    : "analytics did not finish closing within 30 s");
+            err.flush();
+            return !closed ? Main.EXIT_FAILURE : stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+        }
+    }
+}

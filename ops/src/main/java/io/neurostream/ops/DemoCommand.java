@@ -1,0 +1,413 @@
+package io.neurostream.ops;
+
+import ch.qos.logback.classic.Level;
+import io.neurostream.analytics.AnalyticsApp;
+import io.neurostream.analytics.AnalyticsConfig;
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.PortInUseException;
+import io.neurostream.engine.spec.NetworkSpec;
+import io.neurostream.engine.spec.SpecParser;
+import io.neurostream.ops.internal.DemoSensors;
+import io.neurostream.ops.internal.StopSignal;
+import io.neurostream.ops.internal.SummaryPrinter;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.Control;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.RunState;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.simulator.Commands;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code neurostream demo}: everything in one JVM, in real time — a single-node Kafka broker (KRaft) with
+ * its data under {@code ./data/}, the topics, the simulator service, the analytics, a demo network of
+ * three sensory areas fed by live sensors, and a summary of rates, E-I balance and alerts on stdout.
+ *
+ * <p>How to run: {@code ./neurostream demo}; Ctrl-C stops it. Expected: a few lines on stderr about
+ * the broker, topics and network, then on stdout about once a second
+ * <pre>
+ * t =     7.0 s   window [6.0, 7.0) s   RUNNING, speed 1.00x
+ *   V1_like     E   21.3 Hz   I   22.5 Hz   E/I 0.85
+ *   A1_like     E    9.6 Hz   I   10.2 Hz   E/I 0.77
+ *   S1_like     E    6.1 Hz   I    6.4 Hz   E/I 0.72
+ * </pre>
+ * V1's rates step up and down with the drifting grating (3 s on, 3 s off), A1's with the chirp. On
+ * Ctrl-C: {@code demo stopped cleanly in … s; data kept in …}, exit code 130. Run again: the broker
+ * finds its data and the simulator restores the network from its last checkpoint.
+ *
+ * <p>Start order: broker (or the Kafka already answering on {@code localhost:PORT}), topics, simulator,
+ * analytics, network (CREATE and START only if it does not exist yet), sensors, summary. Stop order:
+ * sensors, simulator (checkpoints the network), analytics, summary, broker.
+ */
+@Command(name = "demo",
+        sortOptions = false,
+        description = {
+            "Runs everything in this JVM, in real time: a Kafka broker (KRaft, data in --data-dir), the "
+                    + "topics, the simulator, the analytics, and a demo network (three areas V1_like, A1_like, "
+                    + "S1_like of the 20^4 lattice, each 1600 E + 400 I LIF neurons, dt 0.1 ms) fed by live "
+                    + "sensors: a drifting grating into vision (3 s on, 3 s off) and a chirp into audition.",
+            "Prints about once a second each area's E and I rates and E-I balance over the newest 1 s "
+                    + "window, and every alert as it is raised or cleared. Ctrl-C stops it cleanly; run it "
+                    + "again to resume from --data-dir.",
+            "If something already answers as Kafka on localhost:PORT, that broker is used instead."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:--duration-s elapsed and everything stopped cleanly",
+            "1:a part failed to start or stopped with an error",
+            "2:bad usage, or --port taken by something that is not Kafka",
+            "130:stopped by Ctrl-C after a clean shutdown (SIGTERM: 143)"},
+        footer = {
+            "",
+            "Examples:",
+            "  neurostream demo",
+            "  neurostream demo --data-dir /tmp/ns-demo --port 19092 --duration-s 30",
+            "  neurostream demo --speed 0.5"})
+public final class DemoCommand implements Callable<Integer> {
+    /** The demo network's id. */
+    public static final String NETWORK_ID = "demo";
+    /** The line printed when everything has stopped; scripts and tests look for it. */
+    public static final String STOPPED_LINE = "demo stopped cleanly";
+
+    /**
+     * The demo lowers its network's RUNAWAY ceiling from the default 50 Hz to this, so that the grating
+     * (V1 at 12-19 Hz while it is shown, about 5.5 Hz while blank) raises and clears an alert.
+     */
+    static final double RUNAWAY_HZ = 10.0;
+    private static final String RUNAWAY_OVERRIDE = AnalyticsConfig.ALERT_PREFIX + NETWORK_ID + "."
+            + AnalyticsConfig.RUNAWAY_RATE_SUFFIX;
+
+    private static final String SPEC_RESOURCE = "demo-network.json";
+
+    @Spec
+    CommandSpec command;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "Where the broker (DIR/kafka) and the analytics (DIR/analytics) keep their data "
+                    + "(default: ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "9092",
+            description = "The broker's port on 127.0.0.1 (default: ${DEFAULT-VALUE}); 0 picks a free one.")
+    int port;
+
+    @Option(names = "--duration-s", paramLabel = "S",
+            description = "Stop by itself after S seconds of wall time (default: run until Ctrl-C).")
+    Double durationS;
+
+    @Option(names = "--speed", paramLabel = "X", defaultValue = "1.0",
+            description = "Simulated time per wall-clock time (default: ${DEFAULT-VALUE}, real time).")
+    double speed;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    /** What has been started, newest first: closed in that order. */
+    private final Deque<Part> started = new ArrayDeque<>();
+
+    private record Part(String name, AutoCloseable closeable) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        if (!(speed > 0) || speed > 100 || Double.isNaN(speed)) {
+            throw new ParameterException(command.commandLine(), "--speed must be in (0, 100], got " + speed);
+        }
+        if (port < 0 || port > 65535) {
+            throw new ParameterException(command.commandLine(), "--port must be 0..65535, got " + port);
+        }
+        if (durationS != null && !(durationS > 0)) {
+            throw new ParameterException(command.commandLine(), "--duration-s must be positive, got " + durationS);
+        }
+        quietKafkaLogs();
+        String specJson = demoSpec();
+        NetworkSpec spec = SpecParser.parse(specJson, SPEC_RESOURCE);
+        Path data = dataDir.toAbsolutePath().normalize();
+
+        long t0 = System.nanoTime();
+        try (StopSignal stop = StopSignal.install("neurostream-demo-shutdown", Duration.ofSeconds(90))) {
+            int code;
+            try {
+                code = run(stop, data, specJson, spec, out, err);
+            } catch (KafkaException | IllegalStateException | UncheckedIOException e) {
+                code = Main.fail(err, "the demo failed: " + Main.describe(e), Main.EXIT_FAILURE);
+            } finally {
+                closeAll(err);
+            }
+            if (code == Main.EXIT_OK || code == Main.EXIT_INTERRUPTED) {
+                err.println(String.format(Locale.ROOT, "%s in %.1f s; data kept in %s (run again to resume)",
+                        STOPPED_LINE, (System.nanoTime() - t0) / 1e9, data));
+            }
+            err.flush();
+            return code;
+        }
+    }
+
+    private int run(StopSignal stop, Path data, String specJson, NetworkSpec spec, PrintWriter out, PrintWriter err)
+            throws Exception {
+        // 1. the broker: ours, or the one already answering on the port
+        String bootstrap;
+        boolean embedded;
+        if (port != 0 && !EmbeddedBroker.isFree(port)) {
+            bootstrap = "localhost:" + port;
+            if (!kafkaAnswers(bootstrap)) {
+                return Main.fail(err, "port " + port + " is in use by something that does not answer as Kafka; stop it "
+                        + "or pick another port with --port", Main.EXIT_USAGE);
+            }
+            embedded = false;
+            err.println("using the Kafka broker already running at " + bootstrap + " (--data-dir is used for the analytics only)");
+        } else {
+            err.println("starting a Kafka broker on 127.0.0.1:" + (port == 0 ? "(free port)" : port) + ", data in "
+                    + data.resolve("kafka") + " ...");
+            err.flush();
+            EmbeddedBroker broker;
+            try {
+                broker = EmbeddedBroker.builder().dataDir(data.resolve("kafka")).port(port).build().start();
+            } catch (PortInUseException e) {
+                return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+            }
+            started.push(new Part("broker", broker));
+            bootstrap = broker.bootstrapServers();
+            embedded = true;
+        }
+        if (stop.await(Duration.ZERO)) {
+            return Main.EXIT_INTERRUPTED;
+        }
+
+        // 2. topics: one partition on our own broker (quick to start), the registry's choice elsewhere
+        Map<String, Object> client = new HashMap<>();
+        client.put("bootstrap.servers", bootstrap);
+        String prefix = Topics.DEFAULT_PREFIX;
+        try (Admin admin = Admin.create(adminConfig(client))) {
+            TopicAdmin.Options options = TopicAdmin.Options.defaults().withTimeout(Duration.ofSeconds(30));
+            if (embedded) {
+                options = options.withPartitions(1);
+            }
+            TopicAdmin.Result r = TopicAdmin.ensureTopics(admin, options);
+            err.println("topics: created " + r.created().size() + ", found " + r.found().size()
+                    + (r.fixed().isEmpty() ? "" : ", fixed " + r.fixed().size()));
+            if (!r.ok()) {
+                r.problems().forEach(p -> err.println("  ! " + p));
+            }
+        }
+
+        // 3. the simulator
+        Map<String, Object> sim = new HashMap<>(client);
+        sim.put(SimulatorConfig.INSTANCE_ID, "demo");
+        SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
+        simulator.start();
+        started.push(new Part("simulator", simulator));
+
+        // 4. the analytics
+        Map<String, Object> ana = new HashMap<>(client);
+        ana.put(StreamsConfig.STATE_DIR_CONFIG, data.resolve("analytics").toString());
+        ana.put(RUNAWAY_OVERRIDE, Double.toString(RUNAWAY_HZ));
+        AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(ana));
+        analytics.start();
+        started.push(new Part("analytics", analytics));
+
+        // 5. the network, unless the simulator restores it
+        Optional<Status> existing = latestStatus(client, Topics.STATUS.name(prefix), NETWORK_ID);
+        boolean create = existing.isEmpty() || existing.get().getState() == RunState.STOPPED
+                || existing.get().getState() == RunState.FAILED;
+        try (KafkaProducer<String, Control> control = new KafkaProducer<>(producerConfig(client),
+                Topics.CONTROL.keySerde().serializer(), Topics.CONTROL.valueSerde())) {
+            String topic = Topics.CONTROL.name(prefix);
+            if (create) {
+                control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.create(NETWORK_ID, specJson)));
+                control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.start(NETWORK_ID, speed)));
+                err.println("network " + NETWORK_ID + " created: " + describe(spec) + "; running at " + speed + "x real time");
+            } else {
+                Status s = existing.get();
+                control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.speed(NETWORK_ID, speed)));
+                err.println(String.format(Locale.ROOT, "network %s exists (%s at t = %.1f s): the simulator resumes it "
+                        + "from its last checkpoint", NETWORK_ID, s.getState(), s.getSimTimeMs() / 1000.0));
+            }
+            control.flush();
+        }
+
+        // 6. the sensors
+        KafkaProducer<String, ExternalInput> inputs = new KafkaProducer<>(producerConfig(client),
+                Topics.EXTERNAL_INPUT.keySerde().serializer(), Topics.EXTERNAL_INPUT.valueSerde());
+        started.push(new Part("sensor producer", inputs));
+        DemoSensors sensors = new DemoSensors(inputs, Topics.EXTERNAL_INPUT.name(prefix), NETWORK_ID, spec.dtMs(), speed);
+        sensors.start();
+
+        // 7. the summary (closed before the sensors' producer, after the analytics: see closeAll)
+        SummaryPrinter printer = new SummaryPrinter(client, prefix, NETWORK_ID, out, Duration.ofSeconds(1));
+        printer.start();
+        started.push(new Part("summary", printer));
+        started.push(new Part("sensors", sensors));
+        err.println("live: vision gets a drifting grating (3 s on, 3 s off), audition a chirp; RUNAWAY alerts above "
+                + RUNAWAY_HZ + " Hz for this network (" + RUNAWAY_OVERRIDE + "), so the grating raises and clears them");
+        err.println("rates and E-I balance of the newest 1 s window about once a second; "
+                + (durationS == null ? "Ctrl-C stops the demo" : "stopping after " + durationS + " s (or Ctrl-C)"));
+        err.flush();
+
+        Duration limit = durationS == null ? null : Duration.ofMillis(Math.round(durationS * 1000));
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        while (!stop.await(Duration.ofMillis(Math.min(500, Math.max(1, (deadline - System.nanoTime()) / 1_000_000))))) {
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+            if (!simulator.isRunning()) {
+                stop.request("the simulator stopped: " + (simulator.failure() == null ? "no error"
+                        : Main.describe(simulator.failure())));
+            } else if (analytics.state() == KafkaStreams.State.ERROR || analytics.state() == KafkaStreams.State.NOT_RUNNING) {
+                stop.request("the analytics stopped (" + analytics.state() + "; the log above says why)");
+            }
+        }
+        err.println(stop.signalled() ? "stopping (signal) ..." : stop.reason() != null ? "stopping: " + stop.reason()
+                : "stopping (--duration-s elapsed) ...");
+        err.flush();
+        if (stop.reason() != null) {
+            return Main.EXIT_FAILURE;
+        }
+        return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
+    }
+
+    /**
+     * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
+     * producer, broker. Each part gets its own try, so one failure does not leave the rest running.
+     */
+    private void closeAll(PrintWriter err) {
+        List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker");
+        for (String name : order) {
+            for (Part p : started) {
+                if (p.name().equals(name)) {
+                    long t = System.nanoTime();
+                    try {
+                        p.closeable().close();
+                        err.println(String.format(Locale.ROOT, "  stopped %-15s %5d ms", name,
+                                (System.nanoTime() - t) / 1_000_000));
+                    } catch (Exception e) {
+                        err.println("  could not stop the " + name + " cleanly: " + Main.describe(e));
+                    }
+                    err.flush();
+                }
+            }
+        }
+        started.clear();
+    }
+
+    private static String describe(NetworkSpec spec) {
+        long neurons = spec.populations().stream().mapToLong(p -> p.count() == null ? 0 : p.count()).sum();
+        return spec.areas().size() + " areas, " + spec.populations().size() + " populations, " + neurons
+                + " neurons, dt " + spec.dtMs() + " ms";
+    }
+
+    private static String demoSpec() throws IOException {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(SPEC_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the demo network " + SPEC_RESOURCE + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Kafka's own warnings (controller activation, client reconnects) would drown the summary. */
+    private static void quietKafkaLogs() {
+        for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
+            if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+                l.setLevel(Level.ERROR);
+            }
+        }
+    }
+
+    /** Whether a Kafka cluster answers at {@code bootstrap} within a couple of seconds. */
+    static boolean kafkaAnswers(String bootstrap) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
+        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 1000);
+        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 1000);
+        try (Admin admin = Admin.create(c)) {
+            return admin.describeCluster().clusterId().get(3, TimeUnit.SECONDS) != null;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static Map<String, Object> adminConfig(Map<String, Object> client) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return c;
+    }
+
+    private static Map<String, Object> producerConfig(Map<String, Object> client) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        return c;
+    }
+
+    /** The latest Status of a network on the compacted status topic, read to its end. */
+    static Optional<Status> latestStatus(Map<String, Object> client, String topic, String networkId) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Status latest = null;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<TopicPartition> tps = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException("could not read " + topic + " to its end within 30 s");
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (networkId.equals(r.key())) {
+                        latest = r.value() == null ? null : Topics.STATUS.valueSerde().decode(r.value());
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(latest);
+    }
+}

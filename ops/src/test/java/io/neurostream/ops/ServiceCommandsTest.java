@@ -1,0 +1,130 @@
+package io.neurostream.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.neurostream.analytics.AnalyticsConfig;
+import io.neurostream.simulator.SimulatorConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code simulate}, {@code analytics}, {@code topics} and {@code demo} up to the point where they would
+ * connect: help, and settings refused before anything starts (no broker here).
+ */
+class ServiceCommandsTest {
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    private static Result neurostream(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine(env);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Result neurostream(String... args) {
+        return neurostream(Map.of(), args);
+    }
+
+    @Test
+    void shouldDocumentEverySimulatorSettingWithItsEnvironmentVariableInTheHelp() {
+        Result r = neurostream("simulate", "--help");
+
+        assertThat(r.exitCode()).isEqualTo(0);
+        for (String key : SimulatorConfig.DEF.names()) {
+            String doc = SimulatorConfig.DEF.configKeys().get(key).documentation;
+            assertThat(r.out()).contains("  " + key + "  (").contains("env NEUROSTREAM_" + key.toUpperCase().replace('.', '_'))
+                    .contains(doc.substring(0, Math.min(30, doc.length())));
+        }
+        assertThat(r.out()).contains("--bootstrap-server=HOST:PORT").contains("--config=FILE").contains("--property=KEY=VALUE")
+                .contains("Examples:").contains("simulator.frame.ms  (double, default 1.0, [1.0E-4,...,1000.0])");
+    }
+
+    @Test
+    void shouldDocumentEveryAnalyticsSettingInTheHelp() {
+        Result r = neurostream("analytics", "--help");
+
+        assertThat(r.exitCode()).isEqualTo(0);
+        for (String key : AnalyticsConfig.DEF.names()) {
+            assertThat(r.out()).contains("  " + key + "  (");
+        }
+        assertThat(r.out()).contains("analytics.alert.<network-id>.").contains("Examples:");
+    }
+
+    @Test
+    void shouldShowHelpWithExamplesForTopicsAndDemo() {
+        for (String cmd : new String[] {"topics", "demo"}) {
+            Result r = neurostream(cmd, "--help");
+            assertThat(r.exitCode()).isEqualTo(0);
+            assertThat(r.out()).contains("Usage: neurostream " + cmd).contains("Examples:");
+        }
+    }
+
+    @Test
+    void shouldRefuseAMisspelledSettingBeforeConnecting() {
+        Result r = neurostream("simulate", "--property", "simulator.frame.mss=2");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("neurostream: unknown setting 'simulator.frame.mss' (--property); "
+                + "did you mean 'simulator.frame.ms'?" + System.lineSeparator());
+    }
+
+    @Test
+    void shouldRefuseAMisspelledEnvironmentVariableOfAnyServiceWhicheverCommandRuns() {
+        Result r = neurostream(Map.of("NEUROSTREAM_ANALYTICS_WINDOW_SIZE", "500"), "simulate");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown setting 'analytics.window.size' (environment NEUROSTREAM_ANALYTICS_WINDOW_SIZE); "
+                + "did you mean 'analytics.window.size.ms'?");
+    }
+
+    @Test
+    void shouldRefuseAValueOfTheWrongTypeWithTheKafkaConfigMessage(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sim.properties");
+        Files.writeString(file, "simulator.frame.ms=fast\n");
+        Result r = neurostream("simulate", "--config", file.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("neurostream: Invalid value fast for configuration simulator.frame.ms");
+    }
+
+    @Test
+    void shouldRefuseAnAnalyticsWindowAdvanceLargerThanItsSize() {
+        Result r = neurostream("analytics", "--property", "analytics.window.size.ms=100",
+                "--property", "analytics.window.advance.ms=200");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("analytics.window.advance.ms");
+    }
+
+    @Test
+    void shouldAcceptPerNetworkAlertOverridesButNotOtherUnknownAnalyticsKeys() {
+        Result bad = neurostream("topics", "--property", "analytics.alert.demo.ei.ratio.maxx=3", "--timeout-s", "1");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown setting 'analytics.alert.demo.ei.ratio.maxx'");
+    }
+
+    @Test
+    void shouldRefuseNonsenseDemoOptions() {
+        assertThat(neurostream("demo", "--speed", "0").exitCode()).isEqualTo(2);
+        assertThat(neurostream("demo", "--port", "70000").exitCode()).isEqualTo(2);
+        assertThat(neurostream("demo", "--duration-s", "-1").exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldListTheNewCommandsInTheMainHelp() {
+        Result r = neurostream("--help");
+        assertThat(r.out()).contains("demo").contains("simulate").contains("analytics").contains("topics")
+                .contains("run").contains("bench");
+    }
+}
