@@ -8,7 +8,7 @@
 #          Izhikevich 1000, ours Izhikevich 1000, Brian2 CUBA 40,000, ours CUBA 40,000, every run with
 #          --repeat 3 (fastest main loop of three), so that load changes on a shared machine hit both.
 #          Brian2's t_sim is process CPU time (std::clock() without OpenMP); ours is reported both as
-#          wall-clock t_sim and as process CPU t_sim_cpu, and the summary gives both ratios.
+#          wall-clock t_sim and as CPU time t_sim_cpu, and the summary gives both ratios.
 # spread:  CUBA 4000 and Izhikevich 1000 with seeds 1..N (default 8), --repeat 1, both simulators:
 #          mean and sd of the E and I rates and of the synaptic events.
 # summary: only rewrite summary.md and brian2-rates.json from the results already in OUTDIR.
@@ -143,7 +143,7 @@ comp = load('compare.jsonl')
 if comp:
     out.append('## Side by side, one thread each\n')
     out.append('t_sim: fastest main loop of 3 runs. Brian2 C++ standalone without OpenMP times its main loop with '
-               'std::clock(), i.e. process CPU time; ours is wall-clock time (t_sim) and process CPU time (t_sim_cpu). '
+               'std::clock(), i.e. process CPU time; ours is wall-clock time (t_sim) and CPU time of all JVM threads (t_sim_cpu). '
                'ratio = ours / Brian2.\n')
     for net in ['cuba', 'izhikevich2003', 'cuba40k']:
         rows = [c for c in comp if c['network'] == net]
