@@ -4,6 +4,8 @@ import static io.neurostream.analytics.FrameFixture.e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
 import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Alert;
@@ -12,7 +14,6 @@ import io.neurostream.schemas.avro.AlertState;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.Rate;
-import io.neurostream.schemas.testing.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The analytics application against a real broker in this JVM ({@link EmbeddedKafka}), exactly once, with
+ * The analytics application against a real broker in this JVM ({@link SharedBroker}), exactly once, with
  * the default windows (1000 ms, advance 100 ms, grace 200 ms) and alerts (K = 3, RUNAWAY above 50 Hz).
  *
  * <p>One network, one area of 100 E neurons, 10 ms frames: 10 Hz for simulated [0, 1 s), 100 Hz for
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnalyticsIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static EmbeddedKafka kafka;
+    private static EmbeddedBroker kafka;
 
     @TempDir
     Path stateDir;
@@ -64,7 +65,7 @@ class AnalyticsIntegrationTest {
 
     @BeforeAll
     static void broker() {
-        kafka = EmbeddedKafka.shared();
+        kafka = SharedBroker.get();
     }
 
     @AfterEach

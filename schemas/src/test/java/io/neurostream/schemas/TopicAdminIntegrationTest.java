@@ -3,8 +3,9 @@ package io.neurostream.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
 import io.neurostream.schemas.avro.Frame;
-import io.neurostream.schemas.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +31,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** TopicAdmin against a real broker in this JVM ({@link EmbeddedKafka}). Each test uses its own prefix. */
+/** TopicAdmin against a real broker in this JVM ({@link SharedBroker}). Each test uses its own prefix. */
 class TopicAdminIntegrationTest {
 
-    private static EmbeddedKafka kafka;
+    private static EmbeddedBroker kafka;
 
     @BeforeAll
     static void broker() {
-        kafka = EmbeddedKafka.shared();
+        kafka = SharedBroker.get();
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.neurostream.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
 import io.neurostream.engine.SpikeChecksum;
 import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.TopicAdmin;
@@ -12,7 +14,6 @@ import io.neurostream.schemas.avro.Rejected;
 import io.neurostream.schemas.avro.RunState;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
-import io.neurostream.schemas.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.Test;
 /** The simulator service against a real broker in this JVM: control, input, committed output, rejects. */
 class SimulatorServiceIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private EmbeddedKafka kafka;
+    private EmbeddedBroker kafka;
     private String prefix;
     private SimulatorService service;
     private KafkaProducer<String, byte[]> producer;
@@ -45,7 +46,7 @@ class SimulatorServiceIntegrationTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        kafka = EmbeddedKafka.shared();
+        kafka = SharedBroker.get();
         prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         try (Admin admin = kafka.admin()) {
             TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(2));
