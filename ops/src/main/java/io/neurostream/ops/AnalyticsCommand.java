@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "analytics",
         sortOptions = false,
         description = {
-            "Runs the analytics (a Kafka Streams application) against a Kafka cluster until Ctrl-C: "
-                    + "windowed firing rates (topic rates), E-I balance (balance) and alerts (alerts) from the "
+            "Runs the analytics (Kafka Streams) against a Kafka cluster until Ctrl-C.",
+            "",
+            "Windowed firing rates (topic rates), E-I balance (balance) and alerts (alerts) from the "
                     + "simulator's frames."},
         footer = {
             "",

@@ -81,10 +81,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo",
         sortOptions = false,
         description = {
-            "Runs everything in this JVM, in real time: a Kafka broker (KRaft, data in --data-dir), the "
-                    + "topics, the simulator, the analytics, and a demo network (three areas V1_like, A1_like, "
-                    + "S1_like of the 20^4 lattice, each 1600 E + 400 I LIF neurons, dt 0.1 ms) fed by live "
-                    + "sensors: a drifting grating into vision (3 s on, 3 s off) and a chirp into audition.",
+            "Runs the whole pipeline in one JVM, in real time, with a demo network fed by live sensors.",
+            "",
+            "Starts a Kafka broker (KRaft, data in --data-dir), the topics, the simulator, the analytics, "
+                    + "and a demo network (three areas V1_like, A1_like, S1_like of the 20^4 lattice, each "
+                    + "1600 E + 400 I LIF neurons, dt 0.1 ms) fed by live sensors: a drifting grating into "
+                    + "vision (3 s on, 3 s off) and a chirp into audition.",
             "Prints about once a second each area's E and I rates and E-I balance over the newest 1 s "
                     + "window, and every alert as it is raised or cleared. Ctrl-C stops it cleanly; run it "
                     + "again to resume from --data-dir.",
@@ -232,6 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
 
         // 3. the simulator
+        long simulatorStartMs = System.currentTimeMillis();
         Map<String, Object> sim = new HashMap<>(client);
         sim.put(SimulatorConfig.INSTANCE_ID, "demo");
         SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
@@ -266,7 +269,17 @@ public final class DemoCommand implements Callable<Integer> {
             control.flush();
         }
 
-        // 6. the sensors
+        // 6. the sensors, once the network computes: inputs without a tick apply at the first tick not yet
+        //    computed, so inputs sent while it is still being built would all pile up on its first tick
+        Optional<Status> running = awaitRunning(client, Topics.STATUS.name(prefix), NETWORK_ID, simulatorStartMs, stop,
+                Duration.ofSeconds(60));
+        if (stop.await(Duration.ZERO)) {
+            return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAILURE;
+        }
+        if (running.isEmpty()) {
+            err.println("warning: network " + NETWORK_ID + " has not reported a running status within 60 s; "
+                    + "starting the sensors anyway");
+        }
         KafkaProducer<String, ExternalInput> inputs = new KafkaProducer<>(producerConfig(client),
                 Topics.EXTERNAL_INPUT.keySerde().serializer(), Topics.EXTERNAL_INPUT.valueSerde());
         started.push(new Part("sensor producer", inputs));
@@ -381,6 +394,36 @@ public final class DemoCommand implements Callable<Integer> {
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         return c;
+    }
+
+    /**
+     * Waits until the network reports RUNNING at a tick past 0 in a Status written at or after
+     * {@code sinceMs}, or until a stop is requested, or {@code timeout}.
+     */
+    static Optional<Status> awaitRunning(Map<String, Object> client, String topic, String networkId, long sinceMs,
+            StopSignal stop, Duration timeout) throws InterruptedException {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<TopicPartition> tps = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            while (System.nanoTime() < deadline && !stop.await(Duration.ZERO)) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (networkId.equals(r.key()) && r.value() != null) {
+                        Status s = Topics.STATUS.valueSerde().decode(r.value());
+                        if (s.getUpdatedAtMs() >= sinceMs && s.getState() == RunState.RUNNING && s.getTick() > 0) {
+                            return Optional.of(s);
+                        }
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The latest Status of a network on the compacted status topic, read to its end. */

@@ -37,9 +37,9 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka:",
-            "the all-in-one demo, the simulator and analytics services, topic setup, offline runs",
-            "and benchmarks."},
+            "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka: the "
+                    + "all-in-one demo, the simulator and analytics services, topic setup, offline runs and "
+                    + "benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
             RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",

@@ -29,9 +29,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "simulate",
         sortOptions = false,
         description = {
-            "Runs the simulator service against a Kafka cluster until Ctrl-C: networks are created and "
-                    + "driven through topic control, fed through external-input, and publish spikes, frames, "
-                    + "journal, topology, status and checkpoints."},
+            "Runs the simulator service against a Kafka cluster until Ctrl-C.",
+            "",
+            "Networks are created and driven through topic control, fed through external-input, and "
+                    + "publish spikes, frames, membrane, journal, topology, status and checkpoints "
+                    + "(docs/streaming.md, docs/topics.md)."},
         footer = {
             "",
             "Each setting below can come from --config FILE, from its environment variable or from "

@@ -32,8 +32,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "topics",
         sortOptions = false,
         description = {
-            "Creates every NeuroStream topic on a Kafka cluster. Idempotent: existing topics are found and "
-                    + "their configs fixed if they drifted; partitions are never changed and nothing is deleted."},
+            "Creates every NeuroStream topic on a Kafka cluster, idempotently.",
+            "",
+            "Existing topics are found and their configs fixed if they drifted; partitions are never "
+                    + "changed and nothing is deleted."},
         footer = {
             "",
             "Settings: neurostream.topic.prefix (default neurostream.) names the topics; any other key is "

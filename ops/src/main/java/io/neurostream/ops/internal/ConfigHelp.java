@@ -22,15 +22,18 @@ public final class ConfigHelp {
             if (k.hasDefault()) {
                 head.append(", default ").append(defaultText(k));
             }
-            if (k.validator != null) {
-                String valid = k.validator.toString();
-                if (!valid.isBlank()) {
-                    head.append(", ").append(valid);
-                }
+            String valid = k.validator == null ? "" : k.validator.toString();
+            // a range is short enough for the first line; anything longer gets a line of its own
+            boolean shortValid = !valid.isBlank() && valid.startsWith("[") && head.length() + valid.length() + 3 <= WIDTH;
+            if (shortValid) {
+                head.append(", ").append(valid);
             }
             head.append(")");
             out.add(head.toString());
             out.addAll(wrap(k.documentation == null ? "" : k.documentation, INDENT, WIDTH));
+            if (!valid.isBlank() && !shortValid) {
+                out.addAll(wrap("Valid: " + valid + ".", INDENT, WIDTH));
+            }
             out.add(INDENT + "env " + Settings.keyToEnv(k.name));
         }
         return out;
