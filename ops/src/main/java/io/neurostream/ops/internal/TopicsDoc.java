@@ -1,0 +1,89 @@
+package io.neurostream.ops.internal;
+
+import io.neurostream.schemas.SchemaVersions;
+import io.neurostream.schemas.Topic;
+import io.neurostream.schemas.Topics;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The table of docs/topics.md, generated from the topic registry ({@link Topics}) and the schemas, plus
+ * who writes and reads each topic (which the registry does not know). {@code TopicsDocTest} keeps the
+ * doc equal to it.
+ */
+public final class TopicsDoc {
+    /** Base name -> {writers, readers}. */
+    private static final Map<String, String[]> FLOW = Map.ofEntries(
+            Map.entry("external-input", new String[] {"`demo`'s sensors, clients (ingest: planned)", "simulator"}),
+            Map.entry("control", new String[] {"`demo`, clients (dashboard: planned)", "simulator"}),
+            Map.entry("spikes", new String[] {"simulator", "clients (dashboard: planned)"}),
+            Map.entry("membrane", new String[] {"simulator", "clients (dashboard: planned)"}),
+            Map.entry("frames", new String[] {"simulator", "analytics"}),
+            Map.entry("journal", new String[] {"simulator", "simulator (recovery), replay"}),
+            Map.entry("topology", new String[] {"simulator", "clients (dashboard: planned)"}),
+            Map.entry("status", new String[] {"simulator", "`demo`, clients (dashboard: planned)"}),
+            Map.entry("checkpoints", new String[] {"simulator", "simulator (restore on start and hand-over)"}),
+            Map.entry("rejected", new String[] {"simulator", "operators, clients"}),
+            Map.entry("rates", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}),
+            Map.entry("balance", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}),
+            Map.entry("alerts", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}));
+
+    private TopicsDoc() {
+    }
+
+    /** The markdown table, one row per topic in registry order, and a line per topic with its description. */
+    public static String markdown() {
+        StringBuilder b = new StringBuilder();
+        b.append("| topic | key | value (Avro record) | cleanup | retention | written by | read by |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (Topic<?> t : Topics.all()) {
+            String[] flow = FLOW.get(t.baseName());
+            if (flow == null) {
+                throw new IllegalStateException("TopicsDoc does not say who writes and reads topic " + t.baseName());
+            }
+            String record = t.valueType().getSimpleName();
+            long fp = SchemaVersions.fingerprint(SchemaVersions.current(t.valueType()));
+            b.append("| `").append(t.name()).append("` | ")
+                    .append(t.keys() == Topic.Keys.NETWORK_ID ? "network id" : "`network-id/chunk`, on the network's partition")
+                    .append(" | [`").append(record).append("`](../schemas/src/main/avro/").append(record).append(".avsc) `")
+                    .append(SchemaVersions.hex(fp)).append("` | ")
+                    .append(t.cleanupPolicy().config()).append(" | ")
+                    .append(retention(t)).append(" | ")
+                    .append(flow[0]).append(" | ").append(flow[1]).append(" |\n");
+        }
+        b.append('\n');
+        for (Topic<?> t : Topics.all()) {
+            b.append("- `").append(t.baseName()).append("`: ").append(t.doc()).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String retention(Topic<?> t) {
+        Map<String, String> c = t.configs();
+        if (t.compacted()) {
+            return "latest record per key (segments roll hourly)";
+        }
+        long ms = Long.parseLong(c.get(TopicConfig.RETENTION_MS_CONFIG));
+        String time = ms < 0 ? "forever" : days(Duration.ofMillis(ms));
+        String bytes = c.get(TopicConfig.RETENTION_BYTES_CONFIG);
+        return bytes == null ? time : time + " or " + gib(Long.parseLong(bytes)) + " per partition";
+    }
+
+    private static String days(Duration d) {
+        long days = d.toDays();
+        if (d.equals(Duration.ofDays(days))) {
+            return days == 1 ? "1 day" : days + " days";
+        }
+        return d.toHours() + " h";
+    }
+
+    private static String gib(long bytes) {
+        return bytes % (1L << 30) == 0 ? (bytes >> 30) + " GiB" : bytes + " bytes";
+    }
+
+    /** Prints the table (for docs/topics.md). */
+    public static void main(String[] args) {
+        System.out.print(markdown());
+    }
+}
