@@ -118,6 +118,8 @@ public final class DemoCommand implements Callable<Integer> {
             + AnalyticsConfig.RUNAWAY_RATE_SUFFIX;
 
     private static final String SPEC_RESOURCE = "demo-network.json";
+    /** How long the network may take to run after the simulator started (build, restore, first frame). */
+    private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(30);
 
     @Spec
     CommandSpec command;
@@ -272,13 +274,13 @@ public final class DemoCommand implements Callable<Integer> {
         // 6. the sensors, once the network computes: inputs without a tick apply at the first tick not yet
         //    computed, so inputs sent while it is still being built would all pile up on its first tick
         Optional<Status> running = awaitRunning(client, Topics.STATUS.name(prefix), NETWORK_ID, simulatorStartMs, stop,
-                Duration.ofSeconds(60));
+                RUNNING_TIMEOUT);
         if (stop.await(Duration.ZERO)) {
             return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAILURE;
         }
         if (running.isEmpty()) {
-            err.println("warning: network " + NETWORK_ID + " has not reported a running status within 60 s; "
-                    + "starting the sensors anyway");
+            return Main.fail(err, "network " + NETWORK_ID + " did not report RUNNING within "
+                    + RUNNING_TIMEOUT.toSeconds() + " s; the simulator's log above should say why", Main.EXIT_FAILURE);
         }
         KafkaProducer<String, ExternalInput> inputs = new KafkaProducer<>(producerConfig(client),
                 Topics.EXTERNAL_INPUT.keySerde().serializer(), Topics.EXTERNAL_INPUT.valueSerde());
