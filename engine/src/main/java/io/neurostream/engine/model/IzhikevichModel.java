@@ -117,6 +117,8 @@ public final class IzhikevichModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
+            final boolean ring = s.ringActive;
+            final boolean inputs = s.inputActive;
             final boolean jump = this.jump;
             final boolean exp = expSynapses;
             final double de = decayExc;
@@ -132,14 +134,21 @@ public final class IzhikevichModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final double e = re[off + j];
-                final double i = ri[off + j];
-                re[off + j] = 0.0;
-                ri[off + j] = 0.0;
-                sumE += e;
-                sumI += i;
-                double current = in[j];
-                in[j] = 0.0;
+                double e = 0.0;
+                double i = 0.0;
+                if (ring) {
+                    e = re[off + j];
+                    i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                }
+                double current = 0.0;
+                if (inputs) {
+                    current = in[j];
+                    in[j] = 0.0;
+                }
                 double vj = v[j];
                 if (exp) {
                     final double gej = ge[j] + e;
@@ -179,6 +188,8 @@ public final class IzhikevichModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
+            final boolean ring = s.ringActive;
+            final boolean inputs = s.inputActive;
             final boolean jump = this.jump;
             final boolean exp = expSynapses;
             final double de = decayExc;
@@ -189,14 +200,21 @@ public final class IzhikevichModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final double e = re[off + j];
-                final double i = ri[off + j];
-                re[off + j] = 0.0;
-                ri[off + j] = 0.0;
-                sumE += e;
-                sumI += i;
-                double current = in[j];
-                in[j] = 0.0;
+                double e = 0.0;
+                double i = 0.0;
+                if (ring) {
+                    e = re[off + j];
+                    i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                }
+                double current = 0.0;
+                if (inputs) {
+                    current = in[j];
+                    in[j] = 0.0;
+                }
                 double vj = v[j];
                 if (exp) {
                     final double gej = ge[j] + e;

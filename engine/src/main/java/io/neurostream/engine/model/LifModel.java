@@ -133,6 +133,8 @@ public final class LifModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
+            final boolean ring = s.ringActive;
+            final boolean inputs = s.inputActive;
             final boolean exp = kind == SynapseKind.EXP_CURRENT;
             final boolean jump = kind == SynapseKind.VOLTAGE_JUMP;
             final double p = propagator;
@@ -148,14 +150,21 @@ public final class LifModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final double e = re[off + j];
-                final double i = ri[off + j];
-                re[off + j] = 0.0;
-                ri[off + j] = 0.0;
-                sumE += e;
-                sumI += i;
-                double current = in[j];
-                in[j] = 0.0;
+                double e = 0.0;
+                double i = 0.0;
+                if (ring) {
+                    e = re[off + j];
+                    i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                }
+                double current = 0.0;
+                if (inputs) {
+                    current = in[j];
+                    in[j] = 0.0;
+                }
                 double gej = 0.0;
                 double gij = 0.0;
                 if (exp) {
@@ -199,6 +208,8 @@ public final class LifModel implements NeuronModel {
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
+            final boolean ring = s.ringActive;
+            final boolean inputs = s.inputActive;
             final boolean exp = kind == SynapseKind.EXP_CURRENT;
             final boolean jump = kind == SynapseKind.VOLTAGE_JUMP;
             final double de = decayExc;
@@ -212,14 +223,21 @@ public final class LifModel implements NeuronModel {
             double sumE = 0.0;
             double sumI = 0.0;
             for (int j = from; j < to; j++) {
-                final double e = re[off + j];
-                final double i = ri[off + j];
-                re[off + j] = 0.0;
-                ri[off + j] = 0.0;
-                sumE += e;
-                sumI += i;
-                double current = in[j];
-                in[j] = 0.0;
+                double e = 0.0;
+                double i = 0.0;
+                if (ring) {
+                    e = re[off + j];
+                    i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                }
+                double current = 0.0;
+                if (inputs) {
+                    current = in[j];
+                    in[j] = 0.0;
+                }
                 if (exp) {
                     final double gej = ge[j] + e;
                     final double gij = gi[j] + i;

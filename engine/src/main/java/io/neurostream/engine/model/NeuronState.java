@@ -32,6 +32,14 @@ public final class NeuronState {
     public double[] ringE;
     public double[] ringI;
     public int ringOffset;
+    /**
+     * Whether synaptic input goes through the ring buffer. When false (direct delivery: one uniform
+     * delay of one tick), spikes were already added to {@link #ge}/{@link #gi} ({@code exp_current}) or to
+     * {@link #input} ({@code current_pulse}), and the ring holds nothing.
+     */
+    public boolean ringActive = true;
+    /** Whether {@link #input} may hold anything this tick; when false, every entry is 0 and need not be read. */
+    public boolean inputActive = true;
     /** Ticks of refractoriness left. */
     public final int[] refractory;
     /** Time step, ms. */
