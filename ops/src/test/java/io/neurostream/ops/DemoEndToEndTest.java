@@ -60,9 +60,6 @@ class DemoEndToEndTest {
     }
 
     @Test
-    @Disabled("simulator: restoring the demo network from its checkpoint fails (IllegalStateException: Cannot add "
-            + "partition neurostream.status-0 to transaction while in state READY, from SimulatorCore.restore via "
-            + "Rebalance.onPartitionsAssigned), then the journal replay refuses START; enable once the lead's fix is in")
     void shouldResumeTheNetworkOnTheNextRun(@TempDir Path data) throws Exception {
         Demo first = Demo.start(data, "--duration-s", "50");
         try {

@@ -226,6 +226,23 @@ public final class SimulatorCore {
         }
     }
 
+    /** The most neurons a spec can place: its counts, and for densities the expected share of their areas. */
+    private static long neuronsAtMost(NetworkSpec spec) {
+        long total = 0;
+        for (NetworkSpec.PopulationSpec p : spec.populations()) {
+            if (p.count() != null) {
+                total += p.count();
+            } else {
+                for (NetworkSpec.AreaSpec a : spec.areas()) {
+                    if (a.name().equals(p.area())) {
+                        total += (long) Math.ceil(a.volume() * p.density());
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
     private void create(Source src, Control c, long nowMs) {
         String id = c.getNetworkId();
         if (networks.containsKey(id)) {
@@ -242,7 +259,7 @@ public final class SimulatorCore {
         Network net;
         try {
             spec = SpecParser.parse(c.getSpecJson(), "spec of " + id);
-            if (spec.populations().stream().mapToLong(p -> p.count() == null ? 0 : p.count()).sum() > config.maxNeurons()) {
+            if (neuronsAtMost(spec) > config.maxNeurons()) {
                 throw new Rejection(RejectReason.OVERSIZED, "the spec asks for more than " + config.maxNeurons()
                         + " neurons (" + SimulatorConfig.MAX_NEURONS + ")");
             }
@@ -294,7 +311,14 @@ public final class SimulatorCore {
     public int doWork(long nowNanos, long nowMs) {
         int work = 0;
         for (HostedNetwork h : networks.values()) {
-            work += Hosting.advance(h, nowNanos, nowMs, config, out);
+            try {
+                work += Hosting.advance(h, nowNanos, nowMs, config, out);
+            } catch (RuntimeException e) {
+                // a defect, not bad input (that is rejected before it reaches a network): this network
+                // stops, says why in its status, and the others run on
+                Hosting.fail(h, e);
+                out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+            }
         }
         if (nowMs - lastStatusMs >= config.statusIntervalMs()) {
             lastStatusMs = nowMs;

@@ -567,6 +567,7 @@ public final class SimulatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            begin(); // recovery publishes Status records
             recover(partitionNumbers(partitions));
         }
 

@@ -285,7 +285,7 @@ class BadInputCorpusGenerator {
                 "a MATRIX aimed at a population instead of a sense",
                 encode(in(DEMO, InputKind.MATRIX, pops("V1_E")).setMatrixRows(1).setMatrixCols(1)
                         .setMatrixValues(packed(floats(1, 1f))).build()));
-        add("input-empty-population-list.bin", "external-input", CUBA, CUBA, "BAD_TARGET", List.of("populations"),
+        add("input-empty-population-list.bin", "external-input", CUBA, CUBA, "BAD_TARGET", List.of("empty", "no neuron"),
                 "a CURRENT into an empty list of populations: it names no neuron",
                 encode(in(CUBA, InputKind.CURRENT, Target.newBuilder().setPopulations(List.of()).build()).setCurrent(2.0).build()));
         add("input-unknown-kind.bin", "external-input", DEMO, DEMO, "BAD_COMMAND", List.of("UNKNOWN"),

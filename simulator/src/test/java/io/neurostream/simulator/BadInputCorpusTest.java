@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * the networks neither slow down nor change: same ticks as pacing says, same spikes as a run that never
  * saw the corpus.
  *
- * <p>Records the simulator mishandles today are listed in {@link #KNOWN_BUGS}; the main test leaves them
- * out (some would stop the simulator) and one {@code @Disabled} test per bug pins the right behaviour.
+ * <p>Records the simulator once mishandled keep a test each below; {@link #KNOWN_BUGS} lists any the
+ * main test must leave out (none now).
  *
  * <p>How to run: {@code mvn -B -o test -pl simulator -Dtest=BadInputCorpusTest} (about 10 s).
  */
@@ -42,18 +42,9 @@ class BadInputCorpusTest {
     /** Wall time over which the corpus is fed, record after record. */
     static final Duration FEEDING = Duration.ofSeconds(1);
 
-    /** Corpus files the simulator mishandles today, with what goes wrong (see the @Disabled tests). */
+    /** Corpus files the simulator mishandles (none since the fixes of 2026-11-27; each had its own test below). */
     static final Map<String, String> KNOWN_BUGS = new LinkedHashMap<>();
 
-    static {
-        KNOWN_BUGS.put("input-matrix-overflow.bin", "accepted; at its tick Network.addInput throws out of doWork");
-        KNOWN_BUGS.put("input-weight-overflow.bin", "accepted: weight x scale = +Infinity reaches the network");
-        KNOWN_BUGS.put("input-unknown-kind.bin", "accepted and applied as a MATRIX");
-        KNOWN_BUGS.put("input-empty-population-list.bin", "accepted and journaled though it names no neuron");
-        KNOWN_BUGS.put("create-too-many-neurons-by-density.bin", "accepted: simulator.max.neurons counts only 'count' populations");
-        KNOWN_BUGS.put("set-negative-time-constant.bin", "rejected as UNKNOWN_PARAMETER, though the parameter exists");
-        KNOWN_BUGS.put("step-without-steps.bin", "rejected as BAD_DURATION, though a field is missing (BAD_COMMAND)");
-    }
 
     @Test
     void corpusShouldHoldAtLeastThirtyDistinctRecordsOnBothTopicsWithKnownReasons() {
@@ -125,56 +116,36 @@ class BadInputCorpusTest {
     // ------------------------------------------------------------------ known bugs, one test each
 
     @Test
-    @Disabled("simulator bug: Hosting.matrix (Hosting.java:354-365) checks each float, not value x scale; a 1x1 matrix of "
-            + "3e38 at scale 1e300 is accepted, and at its tick Network.addInput throws IllegalArgumentException "
-            + "('input values must be finite, got Infinity') out of SimulatorCore.doWork, which ends the service loop "
-            + "and every network")
     void shouldRejectAMatrixWhoseValueTimesScaleIsInfinite() {
         checkAlone("input-matrix-overflow.bin");
     }
 
     @Test
-    @Disabled("simulator bug: POISSON checks weight and scale apart (Hosting.java:300-308), not weight x scale; weight "
-            + "1e300 at scale 1e300 is accepted and +Infinity input reaches the network")
     void shouldRejectAPoissonTrainWhoseWeightTimesScaleIsInfinite() {
         checkAlone("input-weight-overflow.bin");
     }
 
     @Test
-    @Disabled("simulator bug: Hosting.toEngineInput (Hosting.java:310-311) sends every kind that is not CURRENT or POISSON "
-            + "to matrix(), so kind UNKNOWN (a newer producer's kind) with a sense target is applied as a MATRIX, and "
-            + "without one is rejected BAD_TARGET 'a MATRIX input targets a sense'")
     void shouldRejectAnInputOfUnknownKind() {
         checkAlone("input-unknown-kind.bin");
     }
 
     @Test
-    @Disabled("simulator bug: Hosting.targets (Hosting.java:382) accepts populations [] (likewise neurons [] and "
-            + "coordinates []): the input names no neuron, yet is journaled as applied; RejectReason.BAD_TARGET says "
-            + "a target that names no neuron is rejected")
     void shouldRejectAnInputThatNamesNoNeuron() {
         checkAlone("input-empty-population-list.bin");
     }
 
     @Test
-    @Disabled("simulator bug: SimulatorCore.create (SimulatorCore.java:245) counts only populations given by 'count' "
-            + "against simulator.max.neurons; a population by 'density' of a 1000x1000 area (1e6 neurons) is built "
-            + "despite a cap of 100000 (and one of the engine's 2^28 cells would exhaust the heap)")
     void shouldRejectASpecWhoseDensityPopulationsExceedTheNeuronCap() {
         checkAlone("create-too-many-neurons-by-density.bin");
     }
 
     @Test
-    @Disabled("simulator bug: SET maps every IllegalArgumentException of Network.setParameter to UNKNOWN_PARAMETER "
-            + "(Hosting.java:124), so SET tau_membrane -5 (an existing parameter, out of range) reads as an unknown "
-            + "parameter; BAD_DURATION (a time constant out of range) is what docs/streaming.md's table says")
     void shouldRejectAnOutOfRangeTimeConstantAsOutOfRangeNotUnknown() {
         checkAlone("set-negative-time-constant.bin");
     }
 
     @Test
-    @Disabled("simulator bug: STEP without steps is BAD_DURATION (Hosting.java:81), though a missing field is "
-            + "BAD_COMMAND everywhere else (SPEED without speed, SET without set_value, CURRENT without current)")
     void shouldRejectAStepWithoutStepsAsAMissingField() {
         checkAlone("step-without-steps.bin");
     }

@@ -11,6 +11,7 @@ import io.neurostream.schemas.avro.RunState;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.simulator.BadInputCorpus.Entry;
 import io.neurostream.simulator.BadInputCorpus.Net;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,14 +47,17 @@ import org.junit.jupiter.api.Test;
  * per reason, and networks that keep their pace (ticks against wall time, from their Status records).
  *
  * <p>The records of {@link BadInputCorpusTest#KNOWN_BUGS} are left out (one of them stops the service).
- * The networks run at half speed here, so that two of them fit beside the broker on a 2-core machine.
+ * The networks run at a quarter of real time here, so that two of them fit beside the broker on a busy
+ * 2-core machine, and may lag up to 5 s before they skip ahead (a stall would show in {@code stalled_ms}).
  * How to run: {@code mvn -B -o test -pl simulator -Dtest=BadInputIntegrationTest} (10 to 20 s).
  */
 class BadInputIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Wall time the networks run after the corpus, before the pace is measured. */
     private static final Duration AFTER = Duration.ofSeconds(2);
-    private static final double SPEED = 0.5;
+    private static final double SPEED = 0.25;
+    /** Above this load average per core a missed pace is reported as aborted, not failed. */
+    private static final double MAX_LOAD_PER_CORE = 2.5;
     private static final BadInputCorpus CORPUS = BadInputCorpus.load();
     private String prefix;
     private SimulatorService service;
@@ -69,6 +74,8 @@ class BadInputIntegrationTest {
         props.putAll(CORPUS.config);
         props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
         props.put(SimulatorConfig.INSTANCE_ID, "bad-1");
+        // a network starved of CPU for a moment (a busy machine, not bad input) catches up instead of skipping ahead
+        props.put(SimulatorConfig.MAX_LAG_MS, "5000");
         props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
         service = new SimulatorService(new SimulatorConfig(props));
         service.start();
@@ -144,24 +151,36 @@ class BadInputIntegrationTest {
             long since = System.currentTimeMillis();
             Map<String, Status> after = statuses.latestUntil(s -> running.stream()
                     .allMatch(id -> s.containsKey(id) && s.get(id).getUpdatedAtMs() >= since));
+            SoftAssertions pace = new SoftAssertions();
             for (String id : running) {
                 // from the Status the START was answered with (tick 0, the instant pacing is anchored at)
                 Status s0 = statuses.first(id, s -> s.getState() == RunState.RUNNING);
                 Status s1 = after.get(id);
                 assertThat(s0.getTick()).isZero();
+                assertThat(s1.getState()).isEqualTo(RunState.RUNNING);
+                long about = fed.stream().filter(e -> id.equals(e.networkId())).count();
+                assertThat(s1.getRejectedCount()).as("rejected_count of %s", id).isEqualTo(about);
                 double wallMs = s1.getUpdatedAtMs() - s0.getUpdatedAtMs();
                 double expectedTicks = wallMs * SPEED / s1.getDtMs();
                 long ticks = s1.getTick() - s0.getTick();
                 long frame = Math.round(1.0 / s1.getDtMs());
                 assertThat(wallMs).as("%s measured over", id).isGreaterThanOrEqualTo(AFTER.toMillis());
                 // a frame or two, plus the millisecond granularity of updated_at_ms at each end
-                assertThat((double) ticks).as("ticks of %s over %.0f ms of wall time at speed %s", id, wallMs, SPEED)
+                pace.assertThat((double) ticks).as("ticks of %s over %.0f ms of wall time at speed %s (stalled_ms %s, measured "
+                        + "real-time factor %s)", id, wallMs, SPEED, s1.getStalledMs(), s1.getRealtimeFactor())
                         .isCloseTo(expectedTicks, org.assertj.core.data.Offset.offset(2.0 * frame + 2 * SPEED / s1.getDtMs()));
-                assertThat(s1.getStalledMs()).as("%s stalled", id).isEqualTo(s0.getStalledMs());
-                assertThat(s1.getState()).isEqualTo(RunState.RUNNING);
-                long about = fed.stream().filter(e -> id.equals(e.networkId())).count();
-                assertThat(s1.getRejectedCount()).as("rejected_count of %s", id).isEqualTo(s0.getRejectedCount() + about);
+                pace.assertThat(s1.getStalledMs()).as("%s stalled_ms", id).isZero();
             }
+            assertThat(service.failure()).isNull();
+            assertThat(service.isRunning()).isTrue();
+            // a machine whose cores are taken by other processes cannot tell a slow network from a starved one
+            double loadPerCore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+                    / Runtime.getRuntime().availableProcessors();
+            if (!pace.errorsCollected().isEmpty() && loadPerCore > MAX_LOAD_PER_CORE) {
+                Assumptions.abort("the machine is too busy to judge real-time pace (load average " + loadPerCore
+                        + " per core); the rejections were checked; pace: " + pace.errorsCollected());
+            }
+            pace.assertAll();
             assertThat(service.failure()).isNull();
             assertThat(service.isRunning()).isTrue();
         }

@@ -78,7 +78,10 @@ public final class Hosting {
                     throw wrongState(h, "STEP", "step a network that is created or paused (PAUSE it first)");
                 }
                 Long steps = c.getSteps();
-                if (steps == null || steps < 1 || steps > MAX_TICKS) {
+                if (steps == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "STEP needs steps (ticks to compute)");
+                }
+                if (steps < 1 || steps > MAX_TICKS) {
                     throw new Rejection(RejectReason.BAD_DURATION, "STEP needs steps between 1 and " + MAX_TICKS
                             + " (ticks), got " + steps);
                 }
@@ -121,7 +124,8 @@ public final class Hosting {
                 try {
                     h.net.setParameter(c.getSetPopulation(), c.getSetParameter(), c.getSetValue());
                 } catch (IllegalArgumentException e) {
-                    throw new Rejection(RejectReason.UNKNOWN_PARAMETER, e.getMessage());
+                    boolean unknown = String.valueOf(e.getMessage()).contains("has no settable parameter");
+                    throw new Rejection(unknown ? RejectReason.UNKNOWN_PARAMETER : RejectReason.BAD_DURATION, e.getMessage());
                 }
                 break;
             }
@@ -173,6 +177,13 @@ public final class Hosting {
     /** Sets the sequence number the next journal entry of this network gets. */
     public static void journalPosition(HostedNetwork h, long next) {
         h.journalSequence = next;
+    }
+
+    /** Marks a network FAILED after an error inside it; it computes no more. */
+    public static void fail(HostedNetwork h, RuntimeException e) {
+        h.state = RunState.FAILED;
+        h.message = "failed at tick " + h.net.tick() + ": " + e;
+        org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} failed", h.id, e);
     }
 
     /** After a restore: real-time pacing continues from now. */
@@ -305,10 +316,18 @@ public final class Hosting {
                     throw new Rejection(RejectReason.BAD_DURATION, "rate_hz must be in [0, 100000] and weight >= 0 (a magnitude), got "
                             + rate + " and " + in.getWeight());
                 }
-                return Input.poisson(targets(h, in.getTarget(), config), rate, in.getWeight() * in.getScale(), tick, to);
+                double weight = in.getWeight() * in.getScale();
+                if (!Double.isFinite(weight) || weight < 0) {
+                    throw new Rejection(RejectReason.NON_FINITE, "weight x scale must be a finite magnitude, got "
+                            + in.getWeight() + " x " + in.getScale() + " = " + weight);
+                }
+                return Input.poisson(targets(h, in.getTarget(), config), rate, weight, tick, to);
             }
-            default:
+            case MATRIX:
                 return matrix(h, in, config, tick, to);
+            default:
+                throw new Rejection(RejectReason.BAD_COMMAND, "unknown input kind " + in.getKind()
+                        + " (a newer producer?); kinds: CURRENT, POISSON, MATRIX");
         }
     }
 
@@ -359,6 +378,10 @@ public final class Hosting {
                 if (!Float.isFinite(f)) {
                     throw new Rejection(RejectReason.NON_FINITE, "matrix value [" + i + "][" + j + "] is " + f);
                 }
+                if (!Double.isFinite(f * in.getScale())) {
+                    throw new Rejection(RejectReason.NON_FINITE, "matrix value [" + i + "][" + j + "] x scale is not finite: "
+                            + f + " x " + in.getScale());
+                }
                 m[i][j] = f;
             }
         }
@@ -378,6 +401,12 @@ public final class Hosting {
         Network net = h.net;
         if (t.getSense() != null) {
             throw new Rejection(RejectReason.BAD_TARGET, "a sense target takes a MATRIX input");
+        }
+        String empty = t.getPopulations() != null && t.getPopulations().isEmpty() ? "populations"
+                : t.getNeurons() != null && t.getNeurons().isEmpty() ? "neurons"
+                : t.getCoordinates() != null && t.getCoordinates().isEmpty() ? "coordinates" : null;
+        if (empty != null) {
+            throw new Rejection(RejectReason.BAD_TARGET, "target." + empty + " is an empty list: the input would reach no neuron");
         }
         if (t.getPopulations() != null) {
             int total = 0;
