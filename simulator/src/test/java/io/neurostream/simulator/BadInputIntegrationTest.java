@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * committed {@code rejected} record per corpus record with its reason and source, the service's counts
  * per reason, and networks that keep their pace (ticks against wall time, from their Status records).
  *
- * <p>The records of {@link BadInputCorpusTest#KNOWN_BUGS} are left out (one of them stops the service).
+ * <p>The records of {@link BadInputCorpusTest#KNOWN_BUGS} (none now) are left out.
  * The networks run at a quarter of real time here, so that two of them fit beside the broker on a busy
  * 2-core machine, and may lag up to 5 s before they skip ahead (a stall would show in {@code stalled_ms}).
  * How to run: {@code mvn -B -o test -pl simulator -Dtest=BadInputIntegrationTest} (10 to 20 s).
