@@ -30,6 +30,7 @@ public final class SimulatorConfig extends AbstractConfig {
     public static final String MAX_LAG_MS = "simulator.max.lag.ms";
     public static final String MAX_NEURONS_KEY = "simulator.max.neurons";
     public static final String EXACTLY_ONCE = "simulator.exactly.once";
+    public static final String MAX_SYNAPSES_KEY = "simulator.max.synapses";
 
     /** Default cap on the neurons of one network. */
     public static final long MAX_NEURONS = 10_000_000L;
@@ -64,6 +65,8 @@ public final class SimulatorConfig extends AbstractConfig {
                             + "and continues from now; the gap is added to Status.stalled_ms.")
             .define(MAX_NEURONS_KEY, Type.LONG, MAX_NEURONS, Range.atLeast(1L), Importance.LOW,
                     "Largest network (in neurons) a CREATE may ask for.")
+            .define(MAX_SYNAPSES_KEY, Type.LONG, 500_000_000L, Range.atLeast(0L), Importance.LOW,
+                    "Largest network (in expected synapses of its connection rules) a CREATE may ask for; about 9 bytes each.")
             .define(EXACTLY_ONCE, Type.BOOLEAN, true, Importance.HIGH,
                     "Transactional output (exactly once). false: idempotent producer, at-least-once.");
 
@@ -146,6 +149,10 @@ public final class SimulatorConfig extends AbstractConfig {
 
     public long maxNeurons() {
         return getLong(MAX_NEURONS_KEY);
+    }
+
+    public long maxSynapses() {
+        return getLong(MAX_SYNAPSES_KEY);
     }
 
     public boolean exactlyOnce() {

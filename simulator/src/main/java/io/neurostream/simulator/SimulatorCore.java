@@ -226,6 +226,29 @@ public final class SimulatorCore {
         }
     }
 
+    /** The expected synapse count of a spec's rules: p × |from| × |to|, or in_degree × |to|. */
+    private static long synapsesExpected(NetworkSpec spec) {
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        for (NetworkSpec.PopulationSpec p : spec.populations()) {
+            long size = p.count() != null ? p.count() : 0;
+            if (p.count() == null) {
+                for (NetworkSpec.AreaSpec a : spec.areas()) {
+                    if (a.name().equals(p.area())) {
+                        size = (long) Math.ceil(a.volume() * p.density());
+                    }
+                }
+            }
+            sizes.put(p.name(), size);
+        }
+        double total = 0;
+        for (NetworkSpec.ConnectionSpec c : spec.connections()) {
+            double from = c.from().stream().distinct().mapToLong(sizes::get).sum();
+            double to = c.to().stream().distinct().mapToLong(sizes::get).sum();
+            total += c.inDegree() != null ? (double) c.inDegree() * to : c.probability() * from * to;
+        }
+        return (long) Math.min(Long.MAX_VALUE / 2, total);
+    }
+
     /** The most neurons a spec can place: its counts, and for densities the expected share of their areas. */
     private static long neuronsAtMost(NetworkSpec spec) {
         long total = 0;
@@ -259,6 +282,11 @@ public final class SimulatorCore {
         Network net;
         try {
             spec = SpecParser.parse(c.getSpecJson(), "spec of " + id);
+            long synapses = synapsesExpected(spec);
+            if (synapses > config.maxSynapses()) {
+                throw new Rejection(RejectReason.OVERSIZED, "the spec's connection rules ask for about " + synapses
+                        + " synapses; at most " + config.maxSynapses() + " are accepted (" + SimulatorConfig.MAX_SYNAPSES_KEY + ")");
+            }
             if (neuronsAtMost(spec) > config.maxNeurons()) {
                 throw new Rejection(RejectReason.OVERSIZED, "the spec asks for more than " + config.maxNeurons()
                         + " neurons (" + SimulatorConfig.MAX_NEURONS + ")");

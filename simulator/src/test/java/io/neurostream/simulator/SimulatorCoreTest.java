@@ -324,4 +324,14 @@ class SimulatorCoreTest {
             assertThat(running.get(running.size() - 1).getRealtimeFactor()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
         }
     }
+
+    @Test
+    void shouldRejectASpecWhoseRulesAskForMoreSynapsesThanAllowed() {
+        try (SimulatorTestDriver d = new SimulatorTestDriver(Map.of(SimulatorConfig.MAX_SYNAPSES_KEY, "100000"))) {
+            d.pipeControl(Commands.create(NET, CUBA)); // about 320,000 synapses
+            assertThat(d.rejectedReasons()).containsExactly("OVERSIZED");
+            assertThat(d.rejected().get(0).getReason()).contains("synapses").contains("simulator.max.synapses");
+            assertThat(d.core().network(NET)).isNull();
+        }
+    }
 }
