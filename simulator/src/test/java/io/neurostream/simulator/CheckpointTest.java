@@ -86,4 +86,26 @@ class CheckpointTest {
             assertThat(b.frameTimestamps().get(0)).isEqualTo(epoch + 40);
         }
     }
+
+    @Test
+    void shouldCheckpointStaticNetworksInSpaceThatDoesNotGrowWithSynapses() throws Exception {
+        // static weights are rebuilt from spec and seed, so ten times the synapses leave the checkpoint as it is
+        String sparse = SimulatorCoreTest.CUBA;
+        String dense = SimulatorCoreTest.CUBA.replace("\"probability\": 0.02", "\"probability\": 0.2");
+        int[] sizes = new int[2];
+        long[] synapses = new long[2];
+        int k = 0;
+        for (String spec : List.of(sparse, dense)) {
+            try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+                d.pipeControl(Commands.create(NET, spec));
+                d.pipeControl(Commands.step(NET, 50));
+                d.runUntilIdle();
+                synapses[k] = d.core().network(NET).network().synapseCount();
+                sizes[k++] = d.core().checkpoint(NET).length - spec.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            }
+        }
+        assertThat(synapses[1]).isGreaterThan(9 * synapses[0]);
+        assertThat(sizes[1]).isEqualTo(sizes[0]);
+        assertThat(sizes[0]).as("about 40 bytes per neuron").isLessThan(4000 * 64);
+    }
 }
