@@ -173,14 +173,19 @@ public final class DemoCommand implements Callable<Integer> {
             int code;
             try {
                 code = run(stop, data, specJson, spec, out, err);
-            } catch (KafkaException | IllegalStateException | UncheckedIOException e) {
-                code = Main.fail(err, "the demo failed: " + Main.describe(e), Main.EXIT_FAILURE);
-            } finally {
-                closeAll(err);
+            } catch (RuntimeException e) {
+                code = Main.fail(err, "the demo failed: " + (e instanceof KafkaException || e instanceof UncheckedIOException
+                        ? "" : e.getClass().getSimpleName() + ": ") + Main.describe(e), Main.EXIT_FAILURE);
+            }
+            boolean clean = closeAll(err);
+            if (!clean && code != Main.EXIT_USAGE) {
+                code = Main.EXIT_FAILURE;
             }
             if (code == Main.EXIT_OK || code == Main.EXIT_INTERRUPTED) {
                 err.println(String.format(Locale.ROOT, "%s in %.1f s; data kept in %s (run again to resume)",
                         STOPPED_LINE, (System.nanoTime() - t0) / 1e9, data));
+            } else if (!clean) {
+                err.println("demo stopped, not cleanly (see above); data in " + data);
             }
             err.flush();
             return code;
@@ -238,10 +243,15 @@ public final class DemoCommand implements Callable<Integer> {
         // 3. the simulator
         long simulatorStartMs = System.currentTimeMillis();
         Map<String, Object> sim = new HashMap<>(client);
-        sim.put(SimulatorConfig.INSTANCE_ID, "demo");
+        sim.put(SimulatorConfig.INSTANCE_ID, instanceId(data));
         SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
         simulator.start();
-        started.push(new Part("simulator", simulator));
+        started.push(new Part("simulator", () -> {
+            simulator.close();
+            if (simulator.failure() != null) {
+                throw new IllegalStateException("it had stopped with an error: " + Main.describe(simulator.failure()));
+            }
+        }));
 
         // 4. the analytics
         Map<String, Object> ana = new HashMap<>(client);
@@ -249,7 +259,11 @@ public final class DemoCommand implements Callable<Integer> {
         ana.put(RUNAWAY_OVERRIDE, Double.toString(RUNAWAY_HZ));
         AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(ana));
         analytics.start();
-        started.push(new Part("analytics", analytics));
+        started.push(new Part("analytics", () -> {
+            if (!analytics.close(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("it did not finish closing within 30 s");
+            }
+        }));
 
         // 5. the network, unless the simulator restores it
         Optional<Status> existing = latestStatus(client, Topics.STATUS.name(prefix), NETWORK_ID);
@@ -265,8 +279,9 @@ public final class DemoCommand implements Callable<Integer> {
             } else {
                 Status s = existing.get();
                 control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.speed(NETWORK_ID, speed)));
-                err.println(String.format(Locale.ROOT, "network %s exists (%s at t = %.1f s): the simulator resumes it "
-                        + "from its last checkpoint", NETWORK_ID, s.getState(), s.getSimTimeMs() / 1000.0));
+                err.println(String.format(Locale.ROOT, "network %s exists (%s at t = %.1f s), not created again: a "
+                        + "simulator goes on with it (from its last checkpoint after a restart)", NETWORK_ID,
+                        s.getState(), s.getSimTimeMs() / 1000.0));
             }
             control.flush();
         }
@@ -325,7 +340,8 @@ public final class DemoCommand implements Callable<Integer> {
      * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
      * producer, broker. Each part gets its own try, so one failure does not leave the rest running.
      */
-    private void closeAll(PrintWriter err) {
+    private boolean closeAll(PrintWriter err) {
+        boolean clean = true;
         List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker");
         for (String name : order) {
             for (Part p : started) {
@@ -336,6 +352,7 @@ public final class DemoCommand implements Callable<Integer> {
                         err.println(String.format(Locale.ROOT, "  stopped %-15s %5d ms", name,
                                 (System.nanoTime() - t) / 1_000_000));
                     } catch (Exception e) {
+                        clean = false;
                         err.println("  could not stop the " + name + " cleanly: " + Main.describe(e));
                     }
                     err.flush();
@@ -343,6 +360,16 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         started.clear();
+        return clean;
+    }
+
+    /**
+     * The simulator's instance id, and so its transactional id: the same for every run on one data
+     * directory (a restarted demo fences what is left of the previous one), different for another
+     * data directory (a second demo on the same broker shares the work instead of fencing the first).
+     */
+    static String instanceId(Path data) {
+        return String.format(Locale.ROOT, "demo-%08x", data.toAbsolutePath().normalize().toString().hashCode());
     }
 
     private static String describe(NetworkSpec spec) {
@@ -369,16 +396,16 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether a Kafka cluster answers at {@code bootstrap} within a couple of seconds. */
+    /** Whether a Kafka cluster answers at {@code bootstrap} within 8 s (a loaded machine needs a few). */
     static boolean kafkaAnswers(String bootstrap) {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", bootstrap);
-        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
-        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
-        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 1000);
-        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 1000);
+        c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 8000);
+        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2000);
+        c.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 2000);
         try (Admin admin = Admin.create(c)) {
-            return admin.describeCluster().clusterId().get(3, TimeUnit.SECONDS) != null;
+            return admin.describeCluster().clusterId().get(8, TimeUnit.SECONDS) != null;
         } catch (Exception e) {
             return false;
         }
