@@ -122,6 +122,12 @@ class SimulatorKillIntegrationTest {
                     staticMembership ? "static" : "dynamic",
                     out.framesCompared(), ticks, ticks / 10_000.0, out.spikes(), out.checksum(), out.journalEntries(),
                     out.inputsJournaled(), (System.nanoTime() - t0) / 1e9));
+            List<io.neurostream.schemas.avro.Status> st = log.values(Topics.STATUS, id);
+            io.neurostream.schemas.avro.Status lastStatus = st.get(st.size() - 1);
+            report.append(String.format("  last Status: tick %d, stalled_ms %d; wall clock since the run epoch minus "
+                    + "simulated time: %.1f s (what the kills cost in real time)%n", lastStatus.getTick(),
+                    lastStatus.getStalledMs(), (lastStatus.getUpdatedAtMs() - lastStatus.getRunEpochMs()) / 1000.0
+                            - lastStatus.getSimTimeMs() / 1000.0));
             for (int k = 0; k < killed.size(); k++) {
                 long[] kill = killed.get(k);
                 long arrival = Reference.arrivalOfFrameAfter(log, id, kill[1]);
