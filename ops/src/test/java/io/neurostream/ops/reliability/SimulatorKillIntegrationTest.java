@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Timeout;
 class SimulatorKillIntegrationTest {
     static final int KILLS = 6;
     private static final Duration WAIT = Duration.ofSeconds(60);
+
     /** {@link CommittedLog#await}, failing with the tail of the simulator's log. */
     static void awaitOrDump(CommittedLog log, String what, ServiceProcess sim, java.util.function.BooleanSupplier done)
             throws InterruptedException {
