@@ -122,6 +122,9 @@ public final class SimulatorService implements AutoCloseable {
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // a dead instance's open transaction blocks read_committed readers (and a successor's recovery)
+        // until it times out: 10 s, as Kafka Streams sets it, instead of the client default of 60 s
+        p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId() + "-producer");
         if (config.exactlyOnce()) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.instanceId());
@@ -527,6 +530,7 @@ public final class SimulatorService implements AutoCloseable {
                 LOG.info("restored network {} at tick {} from checkpoint {}", id, core.network(id).tick(), newestId.get(id));
             } catch (IOException | RuntimeException ex) {
                 LOG.error("could not restore network {} from its checkpoint; recovering it from its journal", id, ex);
+                core.release(id); // a half-restored network would make the journal replay fail
             }
         }
         return replayFrom;
