@@ -136,9 +136,50 @@ public final class SimulatorService implements AutoCloseable {
         return p;
     }
 
-    /** Starts the service's loop on its own thread. */
+    /** Starts the service's loop on its own thread and registers its JMX metrics. */
     public void start() {
+        registerMetrics();
         thread.start();
+    }
+
+    private volatile int networksHosted;
+    private javax.management.ObjectName metricsName;
+
+    private void registerMetrics() {
+        try {
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            metricsName = new javax.management.ObjectName("io.neurostream:type=Simulator,instance="
+                    + javax.management.ObjectName.quote(config.instanceId() + "@" + prefix));
+            if (server.isRegistered(metricsName)) {
+                server.unregisterMBean(metricsName);
+            }
+            server.registerMBean(new SimulatorMetricsMXBean() {
+                @Override
+                public Map<String, Long> getRejectedByReason() {
+                    Map<String, Long> out = new TreeMap<>();
+                    rejectedCounts().forEach((r, n) -> out.put(r.name(), n));
+                    return out;
+                }
+
+                @Override
+                public long getRejectedTotal() {
+                    return rejectedCounts().values().stream().mapToLong(Long::longValue).sum();
+                }
+
+                @Override
+                public int getNetworksHosted() {
+                    return networksHosted;
+                }
+            }, metricsName);
+        } catch (javax.management.JMException e) {
+            LOG.warn("JMX metrics not registered: {}", e.toString());
+            metricsName = null;
+        }
+    }
+
+    /** The JMX name of this instance's metrics (see {@link SimulatorMetricsMXBean}), or null. */
+    public javax.management.ObjectName metricsName() {
+        return metricsName;
     }
 
     /** Whether the loop is running (false after close or a fatal error). */
@@ -163,6 +204,14 @@ public final class SimulatorService implements AutoCloseable {
     /** Stops the loop: takes a checkpoint of every network, commits, closes the clients. */
     @Override
     public void close() {
+        if (metricsName != null) {
+            try {
+                java.lang.management.ManagementFactory.getPlatformMBeanServer().unregisterMBean(metricsName);
+            } catch (javax.management.JMException ignored) {
+                // already gone
+            }
+            metricsName = null;
+        }
         running = false;
         consumer.wakeup();
         if (thread.isAlive() && Thread.currentThread() != thread) {
@@ -219,6 +268,7 @@ public final class SimulatorService implements AutoCloseable {
                     long t = System.nanoTime();
                     int work = core.doWork(t, System.currentTimeMillis());
                     checkpointWhereDue();
+                    networksHosted = core.networks().size();
                     if (work == 0 || t >= deadline) {
                         break;
                     }

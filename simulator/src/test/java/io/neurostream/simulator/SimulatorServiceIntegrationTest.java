@@ -149,6 +149,16 @@ class SimulatorServiceIntegrationTest {
         assertThat(rejected.get(0).getReason()).contains("TRUNCATED");
         readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getTick() == 20));
         assertThat(service.rejectedCounts()).containsEntry(RejectReason.UNDECODABLE, 1L);
+        // the same counts over JMX, per reason
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        try {
+            assertThat((Long) jmx.getAttribute(service.metricsName(), "RejectedTotal")).isEqualTo(2L);
+            javax.management.openmbean.TabularData byReason =
+                    (javax.management.openmbean.TabularData) jmx.getAttribute(service.metricsName(), "RejectedByReason");
+            assertThat(byReason.get(new Object[] {"UNKNOWN_POPULATION"}).get("value")).isEqualTo(1L);
+        } catch (javax.management.JMException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private SimulatorService startService(String instance, Map<String, Object> extra) {
