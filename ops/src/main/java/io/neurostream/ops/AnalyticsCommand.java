@@ -4,12 +4,10 @@ import io.neurostream.analytics.AnalyticsApp;
 import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.ops.internal.Settings;
 import io.neurostream.ops.internal.Settings.SettingsException;
-import io.neurostream.ops.internal.StopSignal;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -82,36 +80,27 @@ public final class AnalyticsCommand implements Callable<Integer> {
         }
         settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
 
-        try (StopSignal stop = StopSignal.install("neurostream-analytics-shutdown", Duration.ofSeconds(60))) {
-            AnalyticsApp app;
-            try {
-                app = new AnalyticsApp(config);
-            } catch (KafkaException e) {
-                return Main.fail(err, "cannot start the analytics: " + Main.describe(e), Main.EXIT_FAILURE);
-            }
-            app.streams().setStateListener((now, before) -> {
-                err.println("analytics " + now);
-                err.flush();
-            });
-            app.start();
-            err.println("analytics " + config.applicationId() + " running against " + settings.get("bootstrap.servers", "?")
-                    + " (topics " + config.topicPrefix() + "*); Ctrl-C stops it");
-            err.flush();
-            while (!stop.await(Duration.ofMillis(500))) {
-                KafkaStreams.State s = app.state();
-                if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING) {
-                    stop.request("the analytics stopped (" + s + "; the log above says why)");
-                }
-            }
-            long t0 = System.nanoTime();
-            boolean closed = app.close(Duration.ofSeconds(30));
-            if (stop.reason() != null) {
-                return Main.fail(err, stop.reason(), Main.EXIT_FAILURE);
-            }
-            err.println(closed ? "analytics stopped cleanly in " + (System.nanoTime() - t0) / 1_000_000 + " ms"
-                    : "analytics did not finish closing within 30 s");
-            err.flush();
-            return !closed ? Main.EXIT_FAILURE : stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
-        }
+        return ServiceRunner.run(err, "analytics", config.applicationId(), settings.get("bootstrap.servers", "?"),
+                config.topicPrefix(), () -> {
+                    AnalyticsApp app = new AnalyticsApp(config);
+                    app.streams().setStateListener((now, before) -> {
+                        err.println("analytics " + now);
+                        err.flush();
+                    });
+                    app.start();
+                    return new ServiceRunner.Running() {
+                        @Override
+                        public String failure() {
+                            KafkaStreams.State s = app.state();
+                            return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
+                                    ? "the analytics stopped (" + s + "; the log above says why)" : null;
+                        }
+
+                        @Override
+                        public boolean close() {
+                            return app.close(Duration.ofSeconds(30));
+                        }
+                    };
+                });
     }
 }

@@ -2,14 +2,11 @@ package io.neurostream.ops;
 
 import io.neurostream.ops.internal.Settings;
 import io.neurostream.ops.internal.Settings.SettingsException;
-import io.neurostream.ops.internal.StopSignal;
 import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorService;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,31 +76,23 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
 
-        try (StopSignal stop = StopSignal.install("neurostream-simulate-shutdown", Duration.ofSeconds(60))) {
-            SimulatorService service;
-            try {
-                service = new SimulatorService(config);
-            } catch (KafkaException e) {
-                return Main.fail(err, "cannot start the simulator: " + Main.describe(e), Main.EXIT_FAILURE);
-            }
-            service.start();
-            err.println("simulator " + config.instanceId() + " running against " + settings.get("bootstrap.servers", "?")
-                    + " (topics " + config.topicPrefix() + "*); Ctrl-C stops it");
-            err.flush();
-            while (!stop.await(Duration.ofMillis(500))) {
-                if (!service.isRunning()) {
-                    stop.request("the simulator stopped: " + (service.failure() == null ? "no error"
-                            : Main.describe(service.failure())));
-                }
-            }
-            long t0 = System.nanoTime();
-            service.close();
-            if (stop.reason() != null) {
-                return Main.fail(err, stop.reason(), Main.EXIT_FAILURE);
-            }
-            err.println("simulator stopped cleanly in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            err.flush();
-            return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
-        }
+        return ServiceRunner.run(err, "simulator", config.instanceId(), settings.get("bootstrap.servers", "?"),
+                config.topicPrefix(), () -> {
+                    SimulatorService service = new SimulatorService(config);
+                    service.start();
+                    return new ServiceRunner.Running() {
+                        @Override
+                        public String failure() {
+                            return service.isRunning() ? null : "the simulator stopped: "
+                                    + (service.failure() == null ? "no error" : Main.describe(service.failure()));
+                        }
+
+                        @Override
+                        public boolean close() {
+                            service.close();
+                            return true;
+                        }
+                    };
+                });
     }
 }
