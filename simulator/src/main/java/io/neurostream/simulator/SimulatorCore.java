@@ -61,6 +61,19 @@ public final class SimulatorCore {
 
     // ------------------------------------------------------------------ checkpoints and hand-over
 
+    /**
+     * The checkpoint bytes of a hosted network at {@code nowNanos}: a stall the network is in (it has
+     * fallen behind real time, e.g. while Kafka was away) is counted into its stalled_ms first, so that
+     * the checkpoint, and whoever restores it, keeps it.
+     */
+    public byte[] checkpoint(String id, long nowNanos) throws java.io.IOException {
+        HostedNetwork h = networks.get(id);
+        if (h != null) {
+            Hosting.accountStall(h, nowNanos, config);
+        }
+        return checkpoint(id);
+    }
+
     /** The checkpoint bytes of a hosted network (taken between frames; see CheckpointCodec). */
     public byte[] checkpoint(String id) throws java.io.IOException {
         HostedNetwork h = networks.get(id);

@@ -392,7 +392,7 @@ public final class SimulatorService implements AutoCloseable {
         HostedNetwork h = core.network(id);
         byte[] data;
         try {
-            data = core.checkpoint(id);
+            data = core.checkpoint(id, System.nanoTime());
         } catch (IOException e) {
             LOG.error("checkpoint of network {} failed", id, e);
             return;

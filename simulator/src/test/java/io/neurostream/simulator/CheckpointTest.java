@@ -108,4 +108,18 @@ class CheckpointTest {
         assertThat(sizes[1]).isEqualTo(sizes[0]);
         assertThat(sizes[0]).as("about 40 bytes per neuron").isLessThan(4000 * 64);
     }
+
+    @Test
+    void shouldKeepAStallInTheCheckpointOfANetworkThatFellBehind() throws Exception {
+        try (SimulatorTestDriver a = new SimulatorTestDriver(); SimulatorTestDriver b = new SimulatorTestDriver()) {
+            a.pipeControl(Commands.create(NET, SimulatorCoreTest.CUBA));
+            a.pipeControl(Commands.start(NET, 1.0));
+            a.advanceWallClock(Duration.ofMillis(20));
+            // the loop did not run for 5 s (Kafka away, say) and the network is checkpointed then
+            long stalledAt = 1_000_000_000L + Duration.ofMillis(5020).toNanos();
+            byte[] checkpoint = a.core().checkpoint(NET, stalledAt);
+            b.core().restore(NET, checkpoint, stalledAt, SimulatorTestDriver.START_MS + 5020);
+            assertThat(b.status(NET).getStalledMs()).isBetween(4990L, 5000L);
+        }
+    }
 }

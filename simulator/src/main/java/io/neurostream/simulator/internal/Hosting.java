@@ -480,16 +480,7 @@ public final class Hosting {
                 h.compute(n, false, out);
                 return n;
             }
-            long target = realtimeTarget(h, nowNanos);
-            long lagTicks = target - h.net.tick();
-            long maxLag = Math.max(h.ticksPerFrame, Math.round(config.maxLagMs() / h.net.dtMs()));
-            if (lagTicks > maxLag) {
-                // fell behind (a stall, or the network is slower than real time x speed): re-anchor
-                h.stalledMs += Math.round((lagTicks - h.ticksPerFrame) * h.net.dtMs() / h.speed);
-                h.anchorNanos = nowNanos;
-                h.anchorTick = h.net.tick();
-                target = h.net.tick() + n;
-            }
+            long target = accountStall(h, nowNanos, config) ? h.net.tick() + n : realtimeTarget(h, nowNanos);
             if (h.net.tick() + n <= target) {
                 h.compute(n, false, out);
                 return n;
@@ -506,6 +497,26 @@ public final class Hosting {
             return n;
         }
         return 0;
+    }
+
+    /**
+     * If a running real-time network has fallen more than {@code simulator.max.lag.ms} behind the wall
+     * clock × speed (a stall, or a network slower than real time), adds the gap to its {@code stalled_ms}
+     * and re-anchors its pacing at now; returns whether it did.
+     */
+    public static boolean accountStall(HostedNetwork h, long nowNanos, SimulatorConfig config) {
+        if (h.state != RunState.RUNNING || h.mode != RunMode.REALTIME) {
+            return false;
+        }
+        long lagTicks = realtimeTarget(h, nowNanos) - h.net.tick();
+        long maxLag = Math.max(h.ticksPerFrame, Math.round(config.maxLagMs() / h.net.dtMs()));
+        if (lagTicks <= maxLag) {
+            return false;
+        }
+        h.stalledMs += Math.round((lagTicks - h.ticksPerFrame) * h.net.dtMs() / h.speed);
+        h.anchorNanos = nowNanos;
+        h.anchorTick = h.net.tick();
+        return true;
     }
 
     private static long realtimeTarget(HostedNetwork h, long nowNanos) {
