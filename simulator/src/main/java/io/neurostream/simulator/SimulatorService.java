@@ -89,6 +89,11 @@ public final class SimulatorService implements AutoCloseable {
     private volatile Throwable failure;
     private boolean inTransaction;
     private long lastCommitNanos;
+    /**
+     * After an assignment: the end offsets of the newly assigned control and input partitions when they
+     * were assigned. Until the consumer has read up to them, no network computes (see {@link #inputsCaughtUp}).
+     */
+    private final Map<TopicPartition, Long> awaitedInputs = new HashMap<>();
 
     public SimulatorService(SimulatorConfig config) {
         this.config = config;
@@ -247,6 +252,9 @@ public final class SimulatorService implements AutoCloseable {
                 long untilWork = core.nanosUntilWork(now);
                 long untilCommit = lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
                 long waitMs = Math.max(0, Math.min(Math.min(untilWork, untilCommit) / 1_000_000L, 100));
+                if (!awaitedInputs.isEmpty()) {
+                    waitMs = Math.max(waitMs, Math.min(20, Math.max(0, untilCommit / 1_000_000L)));
+                }
                 ConsumerRecords<String, byte[]> records;
                 try {
                     records = consumer.poll(Duration.ofMillis(waitMs));
@@ -264,7 +272,7 @@ public final class SimulatorService implements AutoCloseable {
                 }
                 // compute what is due, for at most one commit interval
                 long deadline = lastCommitNanos + config.commitIntervalMs() * 1_000_000L;
-                while (running) {
+                while (running && inputsCaughtUp()) {
                     long t = System.nanoTime();
                     int work = core.doWork(t, System.currentTimeMillis());
                     checkpointWhereDue();
@@ -339,6 +347,37 @@ public final class SimulatorService implements AutoCloseable {
             rejectedSnapshot.clear();
             rejectedSnapshot.putAll(core.rejectedByReason());
         }
+    }
+
+    /**
+     * Whether the networks may compute: true unless a recent assignment's control and input partitions
+     * have not yet been read up to where they ended when assigned. A network taken over resumes at the
+     * tick of its newest committed output, and inputs for the ticks just after it may already wait in
+     * its partitions (sent before the hand-over, or consumed by the predecessor in a transaction that
+     * was aborted). Computing before reading them would apply them late; and the consumer cannot even
+     * learn where to read until the predecessor's open transaction is aborted. When the backlog is read,
+     * every network re-anchors its pacing at now, so the wait is not made up in a burst.
+     */
+    private boolean inputsCaughtUp() {
+        if (awaitedInputs.isEmpty()) {
+            return true;
+        }
+        for (Map.Entry<TopicPartition, Long> e : awaitedInputs.entrySet()) {
+            try {
+                if (consumer.position(e.getKey(), Duration.ZERO) < e.getValue()) {
+                    return false;
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException notYetKnown) {
+                return false;
+            }
+        }
+        awaitedInputs.clear();
+        long now = System.nanoTime();
+        for (HostedNetwork h : core.networks()) {
+            core.catchUp(h.id(), h.tick(), now);
+        }
+        LOG.info("assigned input partitions read to their ends; {} networks compute again", core.networks().size());
+        return true;
     }
 
     private void begin() {
@@ -598,6 +637,7 @@ public final class SimulatorService implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            awaitedInputs.keySet().removeAll(partitions);
             if (partitions.isEmpty() || !running) {
                 return;
             }
@@ -621,6 +661,10 @@ public final class SimulatorService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            awaitedInputs.putAll(consumer.endOffsets(partitions));
             begin(); // recovery publishes Status records
             recover(partitionNumbers(partitions));
         }

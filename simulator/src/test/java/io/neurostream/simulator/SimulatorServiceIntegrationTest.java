@@ -207,6 +207,36 @@ class SimulatorServiceIntegrationTest {
         assertThat(c.hex()).isEqualTo(reference);
     }
 
+    /**
+     * An input that waits in {@code external-input} for a tick just after where a network will resume
+     * is applied at that tick: the successor reads its input partitions to their ends before the network
+     * computes. (Before, a network running as fast as possible computed thousands of ticks past it while
+     * the consumer was still fetching its position, and applied it late.)
+     */
+    @Test
+    void shouldReadWaitingInputsBeforeAResumedNetworkComputes() {
+        service.close();
+        // a late input is applied late rather than rejected, so a failure shows by how much
+        Map<String, Object> lenient = Map.of(SimulatorConfig.LATE_TOLERANCE_MS, "1000000");
+        service = startService("first", lenient);
+        send(Commands.create("w1", SimulatorCoreTest.CUBA));
+        send(Commands.start("w1", 0.0)); // as fast as possible: any delay after resuming shows
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getTick() >= 2000));
+        service.close(); // clean: a checkpoint at its last tick, committed with its Status
+        List<Status> statuses = readAll(Topics.STATUS, l -> !l.isEmpty());
+        long resumesAt = statuses.get(statuses.size() - 1).getTick();
+        long inputTick = resumesAt + 30;
+        send(Commands.current("w1", List.of("E"), 5.0, inputTick, 50));
+        service = startService("second", lenient);
+        List<io.neurostream.schemas.avro.AppliedInput> journal = readAll(Topics.JOURNAL,
+                l -> l.stream().anyMatch(a -> a.getPayload() instanceof ExternalInput));
+        assertThat(journal.stream().filter(a -> a.getPayload() instanceof ExternalInput))
+                .extracting(io.neurostream.schemas.avro.AppliedInput::getTick)
+                .as("the waiting input acts at the tick it asked for (the network resumed at %d)", resumesAt)
+                .containsExactly(inputTick);
+        assertThat(service.failure()).isNull();
+    }
+
     /** Reads a committed topic from its beginning with a fresh reader until {@code done} holds. */
     private <T> List<T> readAll(io.neurostream.schemas.Topic<? extends T> topic, Predicate<List<T>> done) {
         Map<String, Object> rp = new HashMap<>(kafka.clientConfig());
