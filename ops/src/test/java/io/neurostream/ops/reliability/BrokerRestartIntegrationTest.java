@@ -69,7 +69,7 @@ class BrokerRestartIntegrationTest {
             long framesAtStop;
             long tickAtStop;
             try (LiveInputs inputs = new LiveInputs(broker.clientConfig(), prefix, schedule,
-                    () -> Reference.committedTick(log, id), 10_000)) {
+                    () -> Reference.committedTick(log, id), LiveInputs.LEAD_TICKS)) {
                 SimulatorKillIntegrationTest.awaitOrDump(log, "1500 frames", sim, () -> Reference.newestFrame(log, id) >= 1500);
                 AnalyticsKillIntegrationTest.await(log, "a window", analytics,
                         () -> AnalyticsKillIntegrationTest.newestWindow(log, id) >= 0);

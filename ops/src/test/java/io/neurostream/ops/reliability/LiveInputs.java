@@ -26,6 +26,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * way, so replay is exact; but a second, independent run cannot be.
  */
 final class LiveInputs implements AutoCloseable {
+    /**
+     * How far ahead of the network's committed tick the fault tests send inputs: 3 s of simulated time
+     * at 0.1 ms ticks. A real-time network that was held up for less than {@code simulator.max.lag.ms}
+     * (1 s) catches up in a burst, so a feed must lead by more than that plus its own latency (reading
+     * the committed tick, a round trip to send, the simulator's next poll) on a loaded machine; with a
+     * lead of exactly 1 s, CI once saw an input applied 990 ms late.
+     */
+    static final long LEAD_TICKS = 30_000;
+
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
     private final List<ExternalInput> schedule;

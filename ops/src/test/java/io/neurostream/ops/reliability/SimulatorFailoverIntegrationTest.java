@@ -87,7 +87,7 @@ class SimulatorFailoverIntegrationTest {
                 Kit.send(control, prefix, Commands.start(id, 1.0));
                 schedules.put(id, LiveInputs.randomCurrents(id, seed + id.hashCode(), 10_000, 500, 600_000));
                 feeds.add(new LiveInputs(broker.clientConfig(), prefix, schedules.get(id),
-                        () -> Reference.committedTick(log, id), 10_000));
+                        () -> Reference.committedTick(log, id), LiveInputs.LEAD_TICKS));
             }
             for (String id : ids) {
                 SimulatorKillIntegrationTest.awaitOrDump(log, "1000 frames of " + id, b,

@@ -78,7 +78,7 @@ class SimulatorKillIntegrationTest {
             Kit.send(control, prefix, Commands.create(id, spec));
             Kit.send(control, prefix, Commands.start(id, 1.0));
             try (LiveInputs inputs = new LiveInputs(broker.clientConfig(), prefix, schedule,
-                    () -> Reference.committedTick(log, id), 10_000)) {
+                    () -> Reference.committedTick(log, id), LiveInputs.LEAD_TICKS)) {
                 int startupKill = 1 + rnd.nextInt(kills - 1);
                 long newest = -1;
                 for (int k = 0; k < kills; k++) {
