@@ -27,8 +27,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,6 +43,7 @@ import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -57,7 +63,10 @@ import org.slf4j.LoggerFactory;
  * membrane samples and journal entries, and the input and control offsets they consumed
  * ({@code sendOffsetsToTransaction} with the group's metadata). Checkpoints go into the same
  * transaction, every {@code simulator.checkpoint.interval.frames} frames, on CHECKPOINT and on clean
- * shutdown.
+ * shutdown. A transaction's commit ({@code sendOffsetsToTransaction}, then {@code commitTransaction}:
+ * a flush and two coordinator round trips) runs on a commit thread while the loop computes on; what
+ * the loop produces meanwhile is held and opens the next transaction when the commit has gone
+ * through. At most one commit is in flight: the next commit, a rebalance and shutdown wait for it.
  *
  * <p><b>Hand-over.</b> Networks live on the partition of their id (the same partition number of
  * {@code control} and {@code external-input}, kept together by the range assignor). When partitions
@@ -88,6 +97,15 @@ public final class SimulatorService implements AutoCloseable {
     private volatile boolean halted;
     private volatile Throwable failure;
     private boolean inTransaction;
+    /** Exactly once: the commit of the previous transaction, running on {@link #committer} (null: none). */
+    private Future<?> commitInFlight;
+    /** Records produced while a commit is in flight; they open the next transaction. */
+    private final List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "neurostream-simulator-commit");
+        t.setDaemon(true);
+        return t;
+    });
     private long lastCommitNanos;
     /**
      * After an assignment: the end offsets of the newly assigned control and input partitions when they
@@ -292,6 +310,7 @@ public final class SimulatorService implements AutoCloseable {
                     checkpoint(h.id());
                 }
                 commit();
+                awaitCommit();
             }
         } catch (Throwable t) {
             failure = t;
@@ -318,6 +337,7 @@ public final class SimulatorService implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("closing the producer: {}", e.toString());
             }
+            committer.shutdownNow();
             stopped.countDown();
         }
     }
@@ -380,14 +400,64 @@ public final class SimulatorService implements AutoCloseable {
         return true;
     }
 
+    /** Sends a record in the open transaction, or holds it for the next one while a commit is in flight. */
+    private void send(ProducerRecord<String, byte[]> record) {
+        if (config.exactlyOnce()) {
+            if (commitInFlight != null && !commitInFlight.isDone()) {
+                held.add(record);
+                return;
+            }
+            begin();
+        }
+        producer.send(record);
+    }
+
+    /** Opens the next transaction (with the records held for it), unless a commit is still in flight. */
     private void begin() {
-        if (config.exactlyOnce() && !inTransaction) {
+        if (!config.exactlyOnce()) {
+            return;
+        }
+        if (commitInFlight != null) {
+            if (!commitInFlight.isDone()) {
+                return;
+            }
+            awaitCommit();
+        }
+        if (!inTransaction) {
             producer.beginTransaction();
             inTransaction = true;
+            held.forEach(producer::send);
+            held.clear();
         }
     }
 
+    /** Waits for the commit in flight, if any; its failure (e.g. the producer was fenced) is thrown here. */
+    private void awaitCommit() {
+        Future<?> f = commitInFlight;
+        if (f == null) {
+            return;
+        }
+        commitInFlight = null;
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new KafkaException(e.getCause());
+        }
+    }
+
+    /**
+     * Ends the open transaction: publishes a Status of every network it advanced, and (exactly once)
+     * hands the consumed offsets and the commit to the commit thread, after waiting for the previous
+     * commit; {@link #awaitCommit} waits for this one.
+     */
     private void commit() {
+        if (config.exactlyOnce()) {
+            awaitCommit(); // at most one in flight: a slow or absent broker holds the loop here
+            begin();
+        }
         // every transaction that advanced a network carries its Status: the newest committed Status
         // tells a successor how far the committed output reaches
         long nowMs = System.currentTimeMillis();
@@ -399,16 +469,18 @@ public final class SimulatorService implements AutoCloseable {
             }
         }
         if (config.exactlyOnce()) {
-            begin();
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (TopicPartition tp : consumer.assignment()) {
                 offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
             }
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            }
-            producer.commitTransaction();
+            ConsumerGroupMetadata group = consumer.groupMetadata();
             inTransaction = false;
+            commitInFlight = committer.submit(() -> {
+                if (!offsets.isEmpty()) {
+                    producer.sendOffsetsToTransaction(offsets, group);
+                }
+                producer.commitTransaction();
+            });
         } else {
             producer.flush();
             consumer.commitSync();
@@ -447,7 +519,7 @@ public final class SimulatorService implements AutoCloseable {
                     .setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
                     .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(1).setChunk(c).setChunks(chunks)
                     .setData(ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(now).build();
-            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS.name(prefix), partition, now, Topics.chunkKey(id, c),
+            send(new ProducerRecord<>(Topics.CHECKPOINTS.name(prefix), partition, now, Topics.chunkKey(id, c),
                     Topics.CHECKPOINTS.valueSerde().encode(cp)));
         }
         lastCheckpointFrame.put(id, h.frames());
@@ -650,6 +722,7 @@ public final class SimulatorService implements AutoCloseable {
                 }
             }
             commit();
+            awaitCommit(); // the successor must find the checkpoints and offsets committed
             for (HostedNetwork h : new ArrayList<>(core.networks())) {
                 int p = Topics.partitionOf(h.id(), partitionsOf(Topics.CONTROL.name(prefix)));
                 if (lost.contains(p)) {
@@ -665,6 +738,7 @@ public final class SimulatorService implements AutoCloseable {
                 return;
             }
             awaitedInputs.putAll(consumer.endOffsets(partitions));
+            awaitCommit();
             begin(); // recovery publishes Status records
             recover(partitionNumbers(partitions));
         }
@@ -684,14 +758,14 @@ public final class SimulatorService implements AutoCloseable {
 
     private final class KafkaOutput implements SimulatorOutput {
         private <V extends SpecificRecord> void send(Topic<V> topic, String key, V value, long ts) {
-            producer.send(new ProducerRecord<>(topic.name(prefix), null, ts, key, topic.valueSerde().encode(value)));
+            SimulatorService.this.send(new ProducerRecord<>(topic.name(prefix), null, ts, key, topic.valueSerde().encode(value)));
         }
 
         /** Chunked compacted topics key by id/chunk but keep every chunk on the network's partition. */
         private <V extends SpecificRecord> void sendChunk(Topic<V> topic, String networkId, int chunk, V value, long ts) {
             String name = topic.name(prefix);
             int partition = Topics.partitionOf(networkId, partitionsOf(name));
-            producer.send(new ProducerRecord<>(name, partition, ts, Topics.chunkKey(networkId, chunk),
+            SimulatorService.this.send(new ProducerRecord<>(name, partition, ts, Topics.chunkKey(networkId, chunk),
                     topic.valueSerde().encode(value)));
         }
 
