@@ -94,6 +94,7 @@ class TopicAdminIntegrationTest {
     void shouldMatchThePartitionsOfExistingTopicsAndReportMismatches() throws Exception {
         try (Admin admin = kafka.admin()) {
             admin.createTopics(List.of(new NewTopic("parts.spikes", 3, (short) 1))).all().get();
+            awaitListed(admin, "parts.spikes");
 
             TopicAdmin.Result r = TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix("parts."));
             assertThat(r.created()).hasSize(12);
@@ -160,6 +161,19 @@ class TopicAdminIntegrationTest {
                 }
                 Thread.sleep(20);
             }
+        }
+    }
+
+    /**
+     * Waits until the topic listing shows a just-created topic: the precondition "an existing topic". (The
+     * listing lags the creation a moment; on a loaded machine ensureTopics once missed the topic, created it
+     * with the default count and found it existing meanwhile.)
+     */
+    private static void awaitListed(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!admin.listTopics().names().get().contains(topic)) {
+            assertThat(System.nanoTime()).as("%s never listed", topic).isLessThan(deadline);
+            Thread.sleep(20);
         }
     }
 
