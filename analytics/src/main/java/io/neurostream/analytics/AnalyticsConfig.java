@@ -69,10 +69,13 @@ public final class AnalyticsConfig extends AbstractConfig {
             .define(TOPIC_PREFIX, Type.STRING, Topics.DEFAULT_PREFIX, new PrefixValidator(),
                     Importance.HIGH,
                     "Prefix of every NeuroStream topic (frames becomes <prefix>frames).")
-            .define(APPLICATION_ID, Type.STRING, "neurostream-analytics", new ConfigDef.NonEmptyString(),
+            .define(APPLICATION_ID, Type.STRING, null, new ConfigDef.NonEmptyString(),
                     Importance.HIGH,
                     "Kafka Streams application.id: the consumer group of the analytics instances and the prefix of "
-                            + "their changelog topics. Instances with the same id share the networks.")
+                            + "their changelog topics. Instances with the same id share the networks. Unset: "
+                            + "application.id if that is given, else <prefix>analytics (neurostream.analytics), so "
+                            + "deployments with different topic prefixes never share a group, and the changelogs "
+                            + "start with the prefix too.")
             .define(WINDOW_SIZE_MS, Type.LONG, 1000L, Range.between(1L, 86_400_000L), Importance.HIGH,
                     "Size of the hopping windows of simulated time, ms. Rates and balance are computed over windows "
                             + "[start, start + size) that start at the run's simulated time 0 and every advance ms after.")
@@ -212,8 +215,18 @@ public final class AnalyticsConfig extends AbstractConfig {
         return getString(TOPIC_PREFIX);
     }
 
+    /**
+     * {@code analytics.application.id}; else Kafka Streams' own {@code application.id} if given; else the
+     * topic prefix followed by {@code analytics}.
+     */
     public String applicationId() {
-        return getString(APPLICATION_ID);
+        String id = getString(APPLICATION_ID);
+        if (id != null) {
+            return id;
+        }
+        Object streamsId = streams.get("application.id");
+        return streamsId != null && !String.valueOf(streamsId).isBlank() ? String.valueOf(streamsId)
+                : topicPrefix() + "analytics";
     }
 
     public long windowSizeMs() {

@@ -16,7 +16,7 @@ class AnalyticsConfigTest {
     void shouldDefaultToTheDocumentedValues() {
         AnalyticsConfig c = AnalyticsConfig.defaults();
         assertThat(c.topicPrefix()).isEqualTo("neurostream.");
-        assertThat(c.applicationId()).isEqualTo("neurostream-analytics");
+        assertThat(c.applicationId()).isEqualTo("neurostream.analytics");
         assertThat(c.windowSizeMs()).isEqualTo(1000);
         assertThat(c.windowAdvanceMs()).isEqualTo(100);
         assertThat(c.windowGraceMs()).isEqualTo(200);
@@ -27,6 +27,16 @@ class AnalyticsConfigTest {
         for (String key : AnalyticsConfig.DEF.names()) {
             assertThat(AnalyticsConfig.DEF.configKeys().get(key).documentation).as(key).isNotBlank();
         }
+    }
+
+    @Test
+    void shouldDeriveTheApplicationIdFromThePrefixUnlessOneIsGiven() {
+        assertThat(new AnalyticsConfig(Map.of(AnalyticsConfig.TOPIC_PREFIX, "lab2.")).applicationId())
+                .as("two prefixes on one cluster must not share a group").isEqualTo("lab2.analytics");
+        assertThat(new AnalyticsConfig(Map.of(AnalyticsConfig.TOPIC_PREFIX, "lab2.", "application.id", "mine"))
+                .applicationId()).as("Kafka Streams' own key, when the analytics key is unset").isEqualTo("mine");
+        assertThat(new AnalyticsConfig(Map.of("application.id", "mine", AnalyticsConfig.APPLICATION_ID, "ours"))
+                .applicationId()).isEqualTo("ours");
     }
 
     @Test

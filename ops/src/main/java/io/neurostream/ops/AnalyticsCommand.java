@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * cluster, until Ctrl-C or SIGTERM: final firing rates, E-I balance and alerts from the simulator's frames.
  *
  * <p>How to run: {@code ./neurostream analytics --bootstrap-server localhost:9092}. Expected on stderr:
- * {@code analytics neurostream-analytics running against localhost:9092 (topics neurostream.*)}, then
+ * {@code analytics neurostream.analytics running against localhost:9092 (topics neurostream.*)}, then
  * {@code analytics RUNNING}; on Ctrl-C: {@code analytics stopped cleanly in … ms}, exit code 130.
  */
 @Command(name = "analytics",

@@ -40,8 +40,11 @@ public final class SimulatorConfig extends AbstractConfig {
                     "Prefix of every NeuroStream topic (external-input becomes <prefix>external-input).")
             .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.MEDIUM,
                     "This simulator instance's id; the transactional id is <group>-<instance>. Unique per instance.")
-            .define(GROUP_ID, Type.STRING, "neurostream-simulator", Importance.MEDIUM,
-                    "Consumer group of the simulator instances that share the networks.")
+            .define(GROUP_ID, Type.STRING, null, Importance.MEDIUM,
+                    "Consumer group of the simulator instances that share the networks, and the start of their "
+                            + "transactional ids (<group>-<instance>). Unset: <prefix>simulator (neurostream.simulator), "
+                            + "so deployments with different topic prefixes on one cluster never share a group or fence "
+                            + "each other's transactions.")
             .define(FRAME_MS, Type.DOUBLE, 1.0, Range.between(0.0001, 1000.0), Importance.MEDIUM,
                     "Simulated milliseconds per frame: one SpikeBatch and one Frame per network per frame.")
             .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.between(1L, 60_000L), Importance.MEDIUM,
@@ -107,8 +110,10 @@ public final class SimulatorConfig extends AbstractConfig {
         return getString(INSTANCE_ID);
     }
 
+    /** {@code simulator.group.id}, or the topic prefix followed by {@code simulator} when it is unset. */
     public String groupId() {
-        return getString(GROUP_ID);
+        String group = getString(GROUP_ID);
+        return group == null || group.isBlank() ? topicPrefix() + "simulator" : group;
     }
 
     public double frameMs() {

@@ -396,7 +396,10 @@ public final class SimulatorService implements AutoCloseable {
         for (HostedNetwork h : core.networks()) {
             core.catchUp(h.id(), h.tick(), now);
         }
-        LOG.info("assigned input partitions read to their ends; {} networks compute again", core.networks().size());
+        if (!core.networks().isEmpty()) {
+            LOG.info("assigned input partitions read to where they ended at the assignment; {} networks compute again",
+                    core.networks().size());
+        }
         return true;
     }
 

@@ -140,8 +140,8 @@ class AclIntegrationTest {
         // the commands documented are the ones checked here (with the default prefix and ids)
         String documented = Files.readString(Path.of("..", "docs", "reliability.md"), StandardCharsets.UTF_8);
         String commands = Acls.commands(Acls.grants("neurostream.", "User:team-a", "User:operator",
-                "User:neurostream-simulator", "neurostream-simulator", "User:neurostream-analytics",
-                "neurostream-analytics"));
+                "User:neurostream-simulator", "neurostream.simulator", "User:neurostream-analytics",
+                "neurostream.analytics"));
         assertThat(documented).as("docs/reliability.md quotes the ACL commands this test checks").contains(commands);
     }
 }

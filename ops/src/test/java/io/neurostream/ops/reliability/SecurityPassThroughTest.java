@@ -65,7 +65,7 @@ class SecurityPassThroughTest {
                 "ssl.truststore.type", "PKCS12");
         assertThat(SimulatorService.consumerConfig(config)).containsAllEntriesOf(expected);
         assertThat(SimulatorService.producerConfig(config)).containsAllEntriesOf(expected)
-                .containsEntry("transactional.id", "neurostream-simulator-sim-7");
+                .containsEntry("transactional.id", "neurostream.simulator-sim-7");
     }
 
     @Test
