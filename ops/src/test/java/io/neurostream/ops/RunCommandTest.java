@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,41 +12,26 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code neurostream run}, in process, with stdout and stderr captured. */
 class RunCommandTest {
     /** The engine's test specs (surefire runs with the ops module as working directory). */
     private static final Path SPECS = Path.of("..", "engine", "src", "test", "resources", "specs");
     private static final Path CUBA = SPECS.resolve("cuba.json");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
 
     /** What one execution printed and returned. */
-    record Result(int exitCode, String out, String err) {
-        JsonNode summary() throws IOException {
-            String[] lines = out.strip().split("\n");
-            return JSON.readTree(lines[lines.length - 1]);
-        }
-    }
-
-    private static Result neurostream(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new Main());
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static Cli neurostream(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void shouldWriteSpikesSortedByTickThenNeuron() throws IOException {
         Path csv = tmp.resolve("spikes.csv");
 
-        Result r = neurostream("run", CUBA.toString(), "--duration-ms", "100", "--spikes-out", csv.toString());
+        Cli r = neurostream("run", CUBA.toString(), "--duration-ms", "100", "--spikes-out", csv.toString());
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         List<String> lines = Files.readAllLines(csv);
@@ -74,7 +56,7 @@ class RunCommandTest {
     void shouldPrintSummaryWhoseNumbersAgreeWithTheSpikeFile() throws IOException {
         Path csv = tmp.resolve("spikes.csv");
 
-        Result r = neurostream("run", CUBA.toString(), "--duration-ms", "100", "--spikes-out", csv.toString());
+        Cli r = neurostream("run", CUBA.toString(), "--duration-ms", "100", "--spikes-out", csv.toString());
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         JsonNode s = r.summary();
@@ -108,7 +90,7 @@ class RunCommandTest {
 
     @Test
     void shouldPrintOnlyTheSummaryOnStdout() {
-        Result r = neurostream("run", CUBA.toString(), "--duration-ms", "10");
+        Cli r = neurostream("run", CUBA.toString(), "--duration-ms", "10");
 
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out().strip().lines()).hasSize(1);
@@ -122,7 +104,7 @@ class RunCommandTest {
                 {"name": "typo", "populations": [{"name": "n", "count": 1, "modle": "lif"}]}
                 """);
 
-        Result r = neurostream("run", spec.toString());
+        Cli r = neurostream("run", spec.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.out()).isEmpty();
@@ -136,7 +118,7 @@ class RunCommandTest {
     void shouldRejectMissingSpecFileWithOneLine() {
         Path missing = tmp.resolve("no-such-spec.json");
 
-        Result r = neurostream("run", missing.toString());
+        Cli r = neurostream("run", missing.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().lines()).hasSize(1);
@@ -146,7 +128,7 @@ class RunCommandTest {
 
     @Test
     void shouldRejectBadOptionsWithPicocliMessage() {
-        Result r = neurostream("run", CUBA.toString(), "--threads", "zero");
+        Cli r = neurostream("run", CUBA.toString(), "--threads", "zero");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--threads").contains("zero").contains("Usage: neurostream run");
@@ -154,7 +136,7 @@ class RunCommandTest {
 
     @Test
     void shouldRejectDurationShorterThanOneTick() {
-        Result r = neurostream("run", CUBA.toString(), "--duration-ms", "0.01");
+        Cli r = neurostream("run", CUBA.toString(), "--duration-ms", "0.01");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("less than one tick");
@@ -190,7 +172,7 @@ class RunCommandTest {
                 """);
         Path csv = tmp.resolve("probes.csv");
 
-        Result r = neurostream("run", spec.toString(), "--duration-ms", "20", "--probes-out", csv.toString());
+        Cli r = neurostream("run", spec.toString(), "--duration-ms", "20", "--probes-out", csv.toString());
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         List<String> lines = Files.readAllLines(csv);
@@ -206,7 +188,7 @@ class RunCommandTest {
 
     @Test
     void shouldSayClearlyWhenProbesAreAskedForButTheSpecHasNone() {
-        Result r = neurostream("run", CUBA.toString(), "--duration-ms", "10", "--probes-out", tmp.resolve("p.csv").toString());
+        Cli r = neurostream("run", CUBA.toString(), "--duration-ms", "10", "--probes-out", tmp.resolve("p.csv").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().lines()).hasSize(1);
@@ -222,7 +204,7 @@ class RunCommandTest {
                  "probes": [{"neurons": [0], "variables": ["voltage"]}]}
                 """);
 
-        Result r = neurostream("run", spec.toString(), "--probes-out", tmp.resolve("p.csv").toString());
+        Cli r = neurostream("run", spec.toString(), "--probes-out", tmp.resolve("p.csv").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo(
@@ -239,7 +221,7 @@ class RunCommandTest {
                  "areas": [{"name": "V1_like", "coord_ranges": {"x": [0, 3], "y": [0, 3], "z": [0, 3], "w": [0, 0]}}]}
                 """);
 
-        Result r = neurostream("run", seed.toString(), "--duration-ms", "5");
+        Cli r = neurostream("run", seed.toString(), "--duration-ms", "5");
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(0);
         assertThat(r.err().lines()).isNotEmpty().allMatch(l -> l.startsWith("note: "));
@@ -256,7 +238,7 @@ class RunCommandTest {
     @Test
     void shouldShowExamplesInEveryCommandsHelp() {
         for (String[] args : new String[][] {{"--help"}, {"run", "--help"}, {"bench", "--help"}}) {
-            Result r = neurostream(args);
+            Cli r = neurostream(args);
 
             assertThat(r.exitCode()).isEqualTo(0);
             assertThat(r.out()).contains("Usage:").contains("Examples:");
@@ -265,7 +247,7 @@ class RunCommandTest {
 
     @Test
     void shouldPrintVersion() {
-        Result r = neurostream("--version");
+        Cli r = neurostream("--version");
 
         assertThat(r.exitCode()).isEqualTo(0);
         assertThat(r.out()).startsWith("neurostream 0.1.0");
@@ -273,7 +255,7 @@ class RunCommandTest {
 
     @Test
     void shouldExplainMissingSubcommand() {
-        Result r = neurostream();
+        Cli r = neurostream();
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Missing required subcommand").contains("Usage: neurostream");

@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.simulator.SimulatorConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code simulate}, {@code analytics}, {@code topics} and {@code demo} up to the point where they would
@@ -19,26 +16,17 @@ import picocli.CommandLine;
  */
 class ServiceCommandsTest {
 
-    record Result(int exitCode, String out, String err) {
+    private static Cli neurostream(Map<String, String> env, String... args) {
+        return Cli.run(env, args);
     }
 
-    private static Result neurostream(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine(env);
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
-    private static Result neurostream(String... args) {
-        return neurostream(Map.of(), args);
+    private static Cli neurostream(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void shouldDocumentEverySimulatorSettingWithItsEnvironmentVariableInTheHelp() {
-        Result r = neurostream("simulate", "--help");
+        Cli r = neurostream("simulate", "--help");
 
         assertThat(r.exitCode()).isEqualTo(0);
         for (String key : SimulatorConfig.DEF.names()) {
@@ -52,7 +40,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldDocumentEveryAnalyticsSettingInTheHelp() {
-        Result r = neurostream("analytics", "--help");
+        Cli r = neurostream("analytics", "--help");
 
         assertThat(r.exitCode()).isEqualTo(0);
         for (String key : AnalyticsConfig.DEF.names()) {
@@ -64,7 +52,7 @@ class ServiceCommandsTest {
     @Test
     void shouldShowHelpWithExamplesForTopicsAndDemo() {
         for (String cmd : new String[] {"topics", "demo"}) {
-            Result r = neurostream(cmd, "--help");
+            Cli r = neurostream(cmd, "--help");
             assertThat(r.exitCode()).isEqualTo(0);
             assertThat(r.out()).contains("Usage: neurostream " + cmd).contains("Examples:");
         }
@@ -72,7 +60,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldRefuseAMisspelledSettingBeforeConnecting() {
-        Result r = neurostream("simulate", "--property", "simulator.frame.mss=2");
+        Cli r = neurostream("simulate", "--property", "simulator.frame.mss=2");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("neurostream: unknown setting 'simulator.frame.mss' (--property); "
@@ -81,7 +69,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldRefuseAMisspelledEnvironmentVariableOfAnyServiceWhicheverCommandRuns() {
-        Result r = neurostream(Map.of("NEUROSTREAM_ANALYTICS_WINDOW_SIZE", "500"), "simulate");
+        Cli r = neurostream(Map.of("NEUROSTREAM_ANALYTICS_WINDOW_SIZE", "500"), "simulate");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("unknown setting 'analytics.window.size' (environment NEUROSTREAM_ANALYTICS_WINDOW_SIZE); "
@@ -92,7 +80,7 @@ class ServiceCommandsTest {
     void shouldRefuseAValueOfTheWrongTypeWithTheKafkaConfigMessage(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("sim.properties");
         Files.writeString(file, "simulator.frame.ms=fast\n");
-        Result r = neurostream("simulate", "--config", file.toString());
+        Cli r = neurostream("simulate", "--config", file.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("neurostream: Invalid value fast for configuration simulator.frame.ms");
@@ -100,7 +88,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldRefuseAnAnalyticsWindowAdvanceLargerThanItsSize() {
-        Result r = neurostream("analytics", "--property", "analytics.window.size.ms=100",
+        Cli r = neurostream("analytics", "--property", "analytics.window.size.ms=100",
                 "--property", "analytics.window.advance.ms=200");
 
         assertThat(r.exitCode()).isEqualTo(2);
@@ -109,7 +97,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldAcceptPerNetworkAlertOverridesButNotOtherUnknownAnalyticsKeys() {
-        Result bad = neurostream("topics", "--property", "analytics.alert.demo.ei.ratio.maxx=3", "--timeout-s", "1");
+        Cli bad = neurostream("topics", "--property", "analytics.alert.demo.ei.ratio.maxx=3", "--timeout-s", "1");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("unknown setting 'analytics.alert.demo.ei.ratio.maxx'");
     }
@@ -123,7 +111,7 @@ class ServiceCommandsTest {
 
     @Test
     void shouldListTheNewCommandsInTheMainHelp() {
-        Result r = neurostream("--help");
+        Cli r = neurostream("--help");
         assertThat(r.out()).contains("demo").contains("simulate").contains("analytics").contains("topics")
                 .contains("run").contains("bench");
     }

@@ -5,37 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.broker.SharedBroker;
 import io.neurostream.schemas.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code neurostream topics} against a real broker in this JVM. */
 class TopicsCommandIntegrationTest {
 
-    record Result(int exitCode, String out, String err) {
-    }
-
-    private static Result neurostream(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine(env);
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static Cli neurostream(Map<String, String> env, String... args) {
+        return Cli.run(env, args);
     }
 
     @Test
     void shouldCreateEveryTopicThenFindThemAll() throws Exception {
         EmbeddedBroker kafka = SharedBroker.get();
 
-        Result first = neurostream(Map.of(), "topics", "--bootstrap-server", kafka.bootstrapServers(),
+        Cli first = neurostream(Map.of(), "topics", "--bootstrap-server", kafka.bootstrapServers(),
                 "--property", "neurostream.topic.prefix=cli1.", "--partitions", "2");
 
         assertThat(first.exitCode()).as(first.err()).isEqualTo(0);
@@ -46,7 +34,7 @@ class TopicsCommandIntegrationTest {
         }
 
         // the prefix from the environment this time; nothing to do
-        Result second = neurostream(Map.of("NEUROSTREAM_NEUROSTREAM_TOPIC_PREFIX", "cli1.",
+        Cli second = neurostream(Map.of("NEUROSTREAM_NEUROSTREAM_TOPIC_PREFIX", "cli1.",
                 "NEUROSTREAM_BOOTSTRAP_SERVERS", kafka.bootstrapServers()), "topics");
 
         assertThat(second.exitCode()).as(second.err()).isEqualTo(0);
@@ -57,7 +45,7 @@ class TopicsCommandIntegrationTest {
     void shouldSayWhatItWouldDoInADryRunAndChangeNothing() throws Exception {
         EmbeddedBroker kafka = SharedBroker.get();
 
-        Result r = neurostream(Map.of(), "topics", "--bootstrap-server", kafka.bootstrapServers(),
+        Cli r = neurostream(Map.of(), "topics", "--bootstrap-server", kafka.bootstrapServers(),
                 "--property", "neurostream.topic.prefix=dry.", "--dry-run");
 
         assertThat(r.exitCode()).isEqualTo(0);
@@ -72,7 +60,7 @@ class TopicsCommandIntegrationTest {
         int nobody = EmbeddedBroker.freePort();
         long t0 = System.nanoTime();
 
-        Result r = neurostream(Map.of(), "topics", "--bootstrap-server", "127.0.0.1:" + nobody, "--timeout-s", "2");
+        Cli r = neurostream(Map.of(), "topics", "--bootstrap-server", "127.0.0.1:" + nobody, "--timeout-s", "2");
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).startsWith("neurostream: Kafka at 127.0.0.1:" + nobody + ": cannot list the topics");
