@@ -26,8 +26,10 @@ public final class Rejections {
 
     /** The most bytes of a bad value kept in {@code raw}. */
     public static final int MAX_RAW_BYTES = 1024;
-    /** The most characters of a bad record's key kept in {@code key}. */
+    /** The most characters of a bad record's key kept in {@code key}, and of the network id kept in {@code network_id}. */
     public static final int MAX_KEY_CHARS = 256;
+    /** The most characters of the reason kept in {@code reason}; a longer one is cut and ends with "...". */
+    public static final int MAX_REASON_CHARS = 2048;
 
     private Rejections() {
     }
@@ -55,19 +57,43 @@ public final class Rejections {
      */
     public static Rejected of(String topic, int partition, long offset, byte[] key, byte[] value, String networkId,
             String reasonCode, String reason, long atMs) {
-        String keyText = key == null ? null : new String(key, StandardCharsets.UTF_8);
-        if (keyText != null && keyText.length() > MAX_KEY_CHARS) {
-            keyText = keyText.substring(0, MAX_KEY_CHARS);
-        }
-        String network = networkId != null ? networkId : keyText == null || keyText.isEmpty() ? null : keyText;
+        return of(topic, partition, offset, key == null ? null : new String(key, StandardCharsets.UTF_8), value, networkId,
+                reasonCode, reason, atMs);
+    }
+
+    /**
+     * A rejection of any record whose key is already text (a Kafka string key). Whatever it echoes is
+     * capped, so a rejection is always a small record however large the bad one was: key and network id
+     * at {@value #MAX_KEY_CHARS} characters, reason at {@value #MAX_REASON_CHARS}, raw at
+     * {@value #MAX_RAW_BYTES} bytes.
+     */
+    public static Rejected of(String topic, int partition, long offset, String key, byte[] value, String networkId,
+            String reasonCode, String reason, long atMs) {
+        String keyText = cap(key, MAX_KEY_CHARS);
+        String network = networkId != null ? cap(networkId, MAX_KEY_CHARS)
+                : keyText == null || keyText.isEmpty() ? null : keyText;
         byte[] raw = value == null ? new byte[0] : Arrays.copyOf(value, Math.min(value.length, MAX_RAW_BYTES));
         return Rejected.newBuilder()
                 .setSourceTopic(topic).setSourcePartition(partition).setSourceOffset(offset)
                 .setKey(keyText).setNetworkId(network)
-                .setReasonCode(reasonCode).setReason(reason)
+                .setReasonCode(cap(reasonCode, MAX_KEY_CHARS)).setReason(capReason(reason))
                 .setRaw(ByteBuffer.wrap(raw)).setRawSize(value == null ? -1 : value.length)
                 .setAtMs(atMs)
                 .build();
+    }
+
+    /** {@code text} cut to at most {@code max} characters (never splitting a surrogate pair); null stays null. */
+    public static String cap(String text, int max) {
+        if (text == null || text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
+    }
+
+    private static String capReason(String reason) {
+        String r = reason == null ? "" : reason;
+        return r.length() <= MAX_REASON_CHARS ? r : cap(r, MAX_REASON_CHARS - 3) + "...";
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -31,6 +31,51 @@ public final class SpikeBatches {
 
     /** The most ticks a frame can span: tick offsets are uint16. */
     public static final int MAX_TICKS = 65536;
+    /** Bytes one spike takes in a batch: an int32 neuron id and a uint16 tick offset. */
+    public static final int BYTES_PER_SPIKE = 6;
+
+    /**
+     * The most spikes one batch of {@code networkId} may carry so that its encoded record (single-object
+     * header, every field, the key) stays within {@code maxRecordBytes}.
+     *
+     * @throws IllegalArgumentException if not even one spike fits
+     */
+    public static int maxSpikesPerRecord(String networkId, int maxRecordBytes) {
+        // header 10; network id twice (value and key) with its length; 2 longs, 4 ints, 2 byte lengths: <= 40
+        long overhead = 10 + 2L * (5 + 4L * networkId.length()) + 40;
+        long spikes = (maxRecordBytes - overhead) / BYTES_PER_SPIKE;
+        if (spikes < 1) {
+            throw new IllegalArgumentException("a record of at most " + maxRecordBytes + " bytes cannot hold one spike of network "
+                    + Rejections.cap(networkId, 64));
+        }
+        return (int) Math.min(Integer.MAX_VALUE, spikes);
+    }
+
+    /**
+     * The batches of one frame: one when {@code count <= maxSpikesPerPart}, else consecutive parts of at
+     * most {@code maxSpikesPerPart} spikes each, in spike order, numbered {@code part} 0 .. {@code parts - 1}.
+     */
+    public static java.util.List<SpikeBatch> packParts(String networkId, long frame, long firstTick, int ticks,
+            int[] neuronIds, int[] tickOffsets, int count, int maxSpikesPerPart) {
+        if (maxSpikesPerPart < 1) {
+            throw new IllegalArgumentException("maxSpikesPerPart must be at least 1, got " + maxSpikesPerPart);
+        }
+        if (count <= maxSpikesPerPart) {
+            return java.util.List.of(pack(networkId, frame, firstTick, ticks, neuronIds, tickOffsets, count));
+        }
+        int parts = (count + maxSpikesPerPart - 1) / maxSpikesPerPart;
+        java.util.List<SpikeBatch> out = new java.util.ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            int from = p * maxSpikesPerPart;
+            int n = Math.min(maxSpikesPerPart, count - from);
+            SpikeBatch b = pack(networkId, frame, firstTick, ticks, Arrays.copyOfRange(neuronIds, from, from + n),
+                    Arrays.copyOfRange(tickOffsets, from, from + n), n);
+            b.setPart(p);
+            b.setParts(parts);
+            out.add(b);
+        }
+        return out;
+    }
 
     private SpikeBatches() {
     }
@@ -194,6 +239,27 @@ public final class SpikeBatches {
             return count;
         }
 
+        /**
+         * Packs the spikes added so far into the batches of one frame spanning {@code ticks} ticks, split
+         * into parts of at most {@code maxSpikesPerPart} spikes (see {@link SpikeBatches#packParts}), and
+         * empties the builder.
+         */
+        public java.util.List<SpikeBatch> buildParts(String networkId, long frame, long firstTick, int ticks,
+                int maxSpikesPerPart) {
+            try {
+                return packParts(networkId, frame, firstTick, ticks, ids, offsets, count, maxSpikesPerPart);
+            } finally {
+                count = 0;
+                lastOffset = 0;
+            }
+        }
+
+        /** Empties the builder (the open frame is dropped). */
+        public void clear() {
+            count = 0;
+            lastOffset = 0;
+        }
+
         /** Packs the spikes added so far into a batch spanning {@code ticks} ticks and empties the builder. */
         public SpikeBatch build(String networkId, long frame, long firstTick, int ticks) {
             try {
@@ -202,6 +268,78 @@ public final class SpikeBatches {
                 count = 0;
                 lastOffset = 0;
             }
+        }
+    }
+
+    /**
+     * Reassembles frames split into parts, for readers of one network's batches in offset order: hands
+     * back each frame whole (as one batch, part 0 of 1) once its last part has arrived. A part that
+     * does not continue the frame being assembled (another frame, or a part out of order) drops the
+     * unfinished frame; {@link #dropped()} counts such frames.
+     */
+    public static final class Assembler {
+        private SpikeBatch first;
+        private int nextPart;
+        private final java.io.ByteArrayOutputStream ids = new java.io.ByteArrayOutputStream();
+        private final java.io.ByteArrayOutputStream offsets = new java.io.ByteArrayOutputStream();
+        private int count;
+        private long dropped;
+
+        /** The whole frame when {@code part} completes it (a one-part frame at once), else null. */
+        public SpikeBatch add(SpikeBatch part) {
+            int parts = Math.max(1, part.getParts());
+            if (parts == 1 && part.getPart() == 0) {
+                if (first != null) {
+                    reset(true);
+                }
+                return part;
+            }
+            if (part.getPart() == 0) {
+                if (first != null) {
+                    reset(true);
+                }
+                first = part;
+            } else if (first == null || part.getFrame() != first.getFrame() || part.getPart() != nextPart
+                    || part.getParts() != first.getParts()) {
+                reset(first != null);
+                return null;
+            }
+            int n = count(part);
+            append(ids, part.getNeuronIds());
+            append(offsets, part.getTickOffsets());
+            count += n;
+            nextPart = part.getPart() + 1;
+            if (nextPart < parts) {
+                return null;
+            }
+            SpikeBatch whole = SpikeBatch.newBuilder(first).setCount(count)
+                    .setNeuronIds(ByteBuffer.wrap(ids.toByteArray())).setTickOffsets(ByteBuffer.wrap(offsets.toByteArray()))
+                    .setPart(0).setParts(1).build();
+            reset(false);
+            return whole;
+        }
+
+        /** Frames dropped unfinished (a part missing or out of order). */
+        public long dropped() {
+            return dropped;
+        }
+
+        private void reset(boolean drop) {
+            if (drop) {
+                dropped++;
+            }
+            first = null;
+            nextPart = 0;
+            count = 0;
+            ids.reset();
+            offsets.reset();
+        }
+
+        private static void append(java.io.ByteArrayOutputStream out, ByteBuffer b) {
+            ByteBuffer d = b.duplicate();
+            byte[] bytes = new byte[d.remaining()];
+            d.get(bytes);
+            out.write(bytes, 0, bytes.length);
         }
     }
 }

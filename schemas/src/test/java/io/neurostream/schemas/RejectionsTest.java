@@ -61,4 +61,17 @@ class RejectionsTest {
         }
         throw new AssertionError("decoded");
     }
+
+    @Test
+    void shouldCapTheKeyNetworkIdAndReasonOfAHugeRecordSoTheRejectionStaysSmall() {
+        String huge = "n".repeat(350_000);
+        Rejected r = Rejections.of("t", 0, 7L, huge, new byte[2_000_000], huge, "UNKNOWN_NETWORK",
+                "no network '" + huge + "' is hosted here", 1L);
+
+        assertThat(r.getKey()).hasSize(Rejections.MAX_KEY_CHARS);
+        assertThat(r.getNetworkId()).hasSize(Rejections.MAX_KEY_CHARS);
+        assertThat(r.getReason()).hasSize(Rejections.MAX_REASON_CHARS).endsWith("...");
+        assertThat(r.getRawSize()).isEqualTo(2_000_000);
+        assertThat(AvroSerde.of(Rejected.class).encode(r).length).isLessThan(4096);
+    }
 }

@@ -103,14 +103,18 @@ final class Samples {
                     .build();
         }
         if (type == SpikeBatch.class) {
-            return full
-                    ? SpikeBatches.pack(NET, 3, 30, 10, new int[] {4, 17, 2, 70000}, new int[] {0, 0, 7, 9}, 4)
-                    : SpikeBatches.pack(NET, 0, 0, 1, new int[0], new int[0], 0);
+            if (!full) {
+                return SpikeBatches.pack(NET, 0, 0, 1, new int[0], new int[0], 0);
+            }
+            SpikeBatch b = SpikeBatches.pack(NET, 3, 30, 10, new int[] {4, 17, 2, 70000}, new int[] {0, 0, 7, 9}, 4);
+            b.setPart(1);
+            b.setParts(2);
+            return b;
         }
         if (type == MembraneSample.class) {
             return MembraneSample.newBuilder().setNetworkId(NET).setTick(41).setVariable("v").setUnit("mV")
                     .setNeuronIds(full ? List.of(0, 5) : List.of()).setValues(full ? List.of(-65.0, -51.25) : List.of())
-                    .build();
+                    .setPart(full ? 2 : 0).setParts(full ? 3 : 1).build();
         }
         if (type == Frame.class) {
             return Frame.newBuilder().setNetworkId(NET).setFrame(7).setFirstTick(70).setTicks(10).setDtMs(0.1)

@@ -104,4 +104,51 @@ class SpikeBatchesTest {
         assertThatThrownBy(() -> SpikeBatches.tickOffsets(late))
                 .isInstanceOfSatisfying(BadRecordException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INVALID));
     }
+
+    @Test
+    void shouldSplitABusyFrameIntoPartsThatEachFitTheRecordLimitAndReassembleExactly() {
+        int count = 200_000;
+        int[] ids = new int[count];
+        int[] offsets = new int[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = i % 20_000;
+            offsets[i] = i / 20_000;
+        }
+        String id = "busy-network";
+        int limit = 1024 * 1024;
+        int perPart = SpikeBatches.maxSpikesPerRecord(id, limit);
+        java.util.List<SpikeBatch> parts = SpikeBatches.packParts(id, 5, 50, 10, ids, offsets, count, perPart);
+
+        assertThat(parts).hasSizeGreaterThan(1);
+        SpikeBatches.Assembler assembler = new SpikeBatches.Assembler();
+        SpikeBatch whole = null;
+        for (int p = 0; p < parts.size(); p++) {
+            SpikeBatch part = parts.get(p);
+            assertThat(part.getPart()).isEqualTo(p);
+            assertThat(part.getParts()).isEqualTo(parts.size());
+            int bytes = AvroSerde.of(SpikeBatch.class).encode(part).length + id.length();
+            assertThat(bytes).as("part %d with key", p).isLessThanOrEqualTo(limit);
+            whole = assembler.add(part);
+            assertThat(whole == null).isEqualTo(p < parts.size() - 1);
+        }
+        assertThat(SpikeBatches.neuronIds(whole)).containsExactly(ids);
+        assertThat(SpikeBatches.tickOffsets(whole)).containsExactly(offsets);
+        assertThat(whole.getParts()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepAFrameThatFitsInOneRecordAndDropAnUnfinishedOne() {
+        int[] ids = {1, 2, 3, 4, 5};
+        int[] offsets = {0, 0, 1, 1, 2};
+        assertThat(SpikeBatches.packParts("n", 0, 0, 10, ids, offsets, 5, 5)).hasSize(1);
+        java.util.List<SpikeBatch> parts = SpikeBatches.packParts("n", 1, 10, 10, ids, offsets, 5, 2);
+        assertThat(parts).hasSize(3);
+
+        SpikeBatches.Assembler assembler = new SpikeBatches.Assembler();
+        assertThat(assembler.add(parts.get(0))).isNull();
+        SpikeBatch next = SpikeBatches.pack("n", 2, 20, 10, new int[] {7}, new int[] {0}, 1);
+        assertThat(assembler.add(next)).isSameAs(next);
+        assertThat(assembler.dropped()).isEqualTo(1);
+        assertThat(assembler.add(parts.get(2))).isNull();
+    }
 }
