@@ -39,5 +39,11 @@ public enum RejectReason {
     /** A tick further in the past than the late-input tolerance. */
     TICK_IN_PAST,
     /** A tick further ahead than the simulator queues inputs for. */
-    TICK_TOO_FAR
+    TICK_TOO_FAR,
+    /** The network's input queue is full (count or bytes): it is flooded or far behind. */
+    QUEUE_FULL,
+    /** A finite value beyond the physical bounds ({@code simulator.input.max.abs.value}). */
+    OUT_OF_RANGE,
+    /** The spec's estimated memory does not fit what is left of the simulator's memory budget. */
+    INSUFFICIENT_MEMORY
 }

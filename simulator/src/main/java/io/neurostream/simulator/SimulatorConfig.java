@@ -31,6 +31,15 @@ public final class SimulatorConfig extends AbstractConfig {
     public static final String MAX_NEURONS_KEY = "simulator.max.neurons";
     public static final String EXACTLY_ONCE = "simulator.exactly.once";
     public static final String MAX_SYNAPSES_KEY = "simulator.max.synapses";
+    public static final String RECORD_MAX_BYTES = "simulator.record.max.bytes";
+    public static final String INPUT_QUEUE_MAX_COUNT = "simulator.input.queue.max.count";
+    public static final String INPUT_QUEUE_MAX_BYTES = "simulator.input.queue.max.bytes";
+    public static final String MAX_ABS_VALUE = "simulator.input.max.abs.value";
+    public static final String PROBE_MAX_VALUES_PER_S = "simulator.probe.max.values.per.second";
+    public static final String MEMORY_BUDGET_FRACTION = "simulator.memory.budget.fraction";
+
+    /** Longest network id, in characters: ids are record keys and appear in every record of the network. */
+    public static final int MAX_NETWORK_ID_CHARS = 200;
 
     /** Default cap on the neurons of one network. */
     public static final long MAX_NEURONS = 10_000_000L;
@@ -70,6 +79,28 @@ public final class SimulatorConfig extends AbstractConfig {
                     "Largest network (in neurons) a CREATE may ask for.")
             .define(MAX_SYNAPSES_KEY, Type.LONG, 500_000_000L, Range.atLeast(0L), Importance.LOW,
                     "Largest network (in expected synapses of its connection rules) a CREATE may ask for; about 9 bytes each.")
+            .define(RECORD_MAX_BYTES, Type.INT, null, Importance.LOW,
+                    "Largest record the simulator writes, in bytes (key, value and Kafka's per-record overhead). Unset: the "
+                            + "smaller of the producer's max.request.size and the max.message.bytes of the output topics, read "
+                            + "from the cluster at startup. Spike batches and membrane samples larger than this are split into "
+                            + "parts of the same frame; an input whose journal entry would be larger is rejected (OVERSIZED).")
+            .define(INPUT_QUEUE_MAX_COUNT, Type.INT, 10_000, Range.atLeast(1), Importance.MEDIUM,
+                    "Most inputs one network holds waiting for their tick, or, while it is BUILDING, records waiting for the "
+                            + "build; past it, inputs are rejected (QUEUE_FULL) and the network's neighbours are not affected.")
+            .define(INPUT_QUEUE_MAX_BYTES, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1024L), Importance.MEDIUM,
+                    "Most bytes (encoded records) of inputs one network holds waiting for their tick; past it, inputs are "
+                            + "rejected (QUEUE_FULL).")
+            .define(MAX_ABS_VALUE, Type.DOUBLE, 1.0e4, Range.between(1.0, 1.0e300), Importance.LOW,
+                    "Largest magnitude of an input's current, Poisson weight or sense-matrix value (each times scale), in "
+                            + "the model's input unit, and of a SET value; larger finite values are not physical and are "
+                            + "rejected (OUT_OF_RANGE). 1e4 is a hundred times the drive that makes a LIF neuron fire every tick.")
+            .define(PROBE_MAX_VALUES_PER_S, Type.LONG, 1_000_000L, Range.atLeast(1L), Importance.LOW,
+                    "Most membrane values a network's probe may produce per second of simulated time (probed neurons x "
+                            + "variables / sampling interval); a PROBE asking for more is rejected (OVERSIZED).")
+            .define(MEMORY_BUDGET_FRACTION, Type.DOUBLE, 0.6, Range.between(0.05, 0.95), Importance.MEDIUM,
+                    "Share of the JVM's maximum heap (-Xmx) the hosted networks may take together, by the estimate made "
+                            + "before a CREATE or RESET is built (neurons, expected synapses, delay rings, probes); a spec that "
+                            + "does not fit what is left is rejected (INSUFFICIENT_MEMORY).")
             .define(EXACTLY_ONCE, Type.BOOLEAN, true, Importance.HIGH,
                     "Transactional output (exactly once). false: idempotent producer, at-least-once.");
 
@@ -158,6 +189,31 @@ public final class SimulatorConfig extends AbstractConfig {
 
     public long maxSynapses() {
         return getLong(MAX_SYNAPSES_KEY);
+    }
+
+    /** {@code simulator.record.max.bytes}, or null when it is to be derived from the producer and the topics. */
+    public Integer recordMaxBytes() {
+        return getInt(RECORD_MAX_BYTES);
+    }
+
+    public int inputQueueMaxCount() {
+        return getInt(INPUT_QUEUE_MAX_COUNT);
+    }
+
+    public long inputQueueMaxBytes() {
+        return getLong(INPUT_QUEUE_MAX_BYTES);
+    }
+
+    public double maxAbsValue() {
+        return getDouble(MAX_ABS_VALUE);
+    }
+
+    public long probeMaxValuesPerSecond() {
+        return getLong(PROBE_MAX_VALUES_PER_S);
+    }
+
+    public double memoryBudgetFraction() {
+        return getDouble(MEMORY_BUDGET_FRACTION);
     }
 
     public boolean exactlyOnce() {

@@ -9,11 +9,20 @@ import io.neurostream.schemas.avro.Control;
 import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.Rejected;
 import io.neurostream.schemas.avro.RunState;
+import io.neurostream.schemas.Rejections;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.RunMode;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.simulator.internal.Admission;
 import io.neurostream.simulator.internal.CheckpointCodec;
 import io.neurostream.simulator.internal.HostedNetwork;
 import io.neurostream.simulator.internal.Hosting;
-import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,18 +39,64 @@ import java.util.Map;
  * {@link RejectReason} and a sentence, and are counted.
  */
 public final class SimulatorCore {
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatorCore.class);
     private final SimulatorConfig config;
     private final SimulatorOutput publishing;
     /** Where records go: {@link #publishing}, or nowhere while replaying a journal. */
     private SimulatorOutput out;
     private final Map<String, HostedNetwork> networks = new LinkedHashMap<>();
+    /** CREATEs being built off this thread, by network id. */
+    private final Map<String, Building> building = new LinkedHashMap<>();
+    /** Records for a BUILDING network, in arrival order, applied when it is built. */
+    private final Map<String, java.util.ArrayDeque<Deferred>> waiting = new java.util.HashMap<>();
+    /** While replaying a journal: entries deferred during a build, by source, not yet resolved by a later entry. */
+    private final Map<Source, AppliedInput> unresolved = new LinkedHashMap<>();
     private final EnumMap<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
+    private final Executor builds;
+    private int maxRecordBytes;
+    private boolean replaying;
+    /** The waiting record being applied after its network's build, or null. */
+    private Deferred applyingDeferred;
     private long lastStatusMs;
 
+    /** A core that builds networks on the caller's thread (the test driver, tools). */
     public SimulatorCore(SimulatorConfig config, SimulatorOutput out) {
+        this(config, out, Runnable::run);
+    }
+
+    /**
+     * A core that builds networks (CREATE, RESET) on {@code builds}: until a build is done the network is
+     * BUILDING, and records for it wait, so the loop goes on serving the other networks.
+     */
+    public SimulatorCore(SimulatorConfig config, SimulatorOutput out, Executor builds) {
         this.config = config;
         this.publishing = out;
         this.out = out;
+        this.builds = builds;
+        Integer limit = config.recordMaxBytes();
+        this.maxRecordBytes = limit != null ? limit : HostedNetwork.DEFAULT_RECORD_MAX_BYTES;
+    }
+
+    /**
+     * Sets the largest record the simulator writes (the service derives it from the producer's and the
+     * topics' limits): spike batches, membrane samples and topology are split below it, inputs whose
+     * journal entry would exceed it are rejected.
+     */
+    public void limitRecords(int bytes) {
+        this.maxRecordBytes = bytes;
+        for (HostedNetwork h : networks.values()) {
+            h.limitRecords(bytes);
+        }
+    }
+
+    /** The largest record the simulator writes, bytes. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    /** Ids of the networks being built (state BUILDING after a CREATE), in creation order. */
+    public java.util.Set<String> building() {
+        return java.util.Collections.unmodifiableSet(building.keySet());
     }
 
     /** The networks hosted here, by id, in creation order. */
@@ -85,7 +140,9 @@ public final class SimulatorCore {
 
     /** Hosts a network again from checkpoint bytes (replacing one of the same id), anchored at {@code nowNanos}. */
     public HostedNetwork restore(String id, byte[] data, long nowNanos, long nowMs) throws java.io.IOException {
-        HostedNetwork h = CheckpointCodec.read(id, data, config.frameMs());
+        HostedNetwork h = CheckpointCodec.read(id, data, config.frameMs(), config);
+        h.limitRecords(maxRecordBytes);
+        h.admittedWith(Admission.estimateBytes(h.spec()));
         HostedNetwork old = networks.put(id, h);
         if (old != null) {
             old.network().close();
@@ -99,9 +156,29 @@ public final class SimulatorCore {
     public boolean release(String id) {
         HostedNetwork h = networks.remove(id);
         if (h != null) {
+            h.cancelRebuild();
             h.network().close();
         }
-        return h != null;
+        Building b = building.remove(id);
+        if (b != null) {
+            b.future.cancel(true);
+        }
+        waiting.remove(id);
+        return h != null || b != null;
+    }
+
+    /**
+     * Fails a hosted network for a reason found outside it (a record it made cannot be published); it
+     * computes no more, and the others go on. Returns whether it was hosted.
+     */
+    public boolean fail(String id, String why, long nowMs) {
+        HostedNetwork h = networks.get(id);
+        if (h == null || h.state() == RunState.FAILED) {
+            return false;
+        }
+        Hosting.fail(h, why);
+        out.status(id, h.status(config.instanceId(), nowMs), nowMs);
+        return true;
     }
 
     /** Ids of networks whose checkpoint was asked for (CHECKPOINT command), to be taken by the service. */
@@ -126,10 +203,28 @@ public final class SimulatorCore {
     public void replay(AppliedInput entry, long recordTimestampMs) {
         SimulatorOutput saved = out;
         out = SimulatorOutput.DISCARD;
+        replaying = true;
         try {
             String id = entry.getNetworkId();
             HostedNetwork h = networks.get(id);
             Source src = new Source(entry.getSourceTopic(), entry.getSourcePartition(), entry.getSourceOffset());
+            if (entry.getTick() == REJECTED_AFTER_BUILD_TICK) {
+                unresolved.remove(src);
+                if (h != null) {
+                    Hosting.journalPosition(h, entry.getSequence() + 1);
+                }
+                return;
+            }
+            if (entry.getTick() == DEFERRED_TICK) {
+                // a record that arrived while the network was building: what became of it is a later entry
+                // (or, if the build never finished here, it is applied when the replay ends)
+                unresolved.put(src, entry);
+                if (h != null) {
+                    Hosting.journalPosition(h, entry.getSequence() + 1);
+                }
+                return;
+            }
+            unresolved.remove(src);
             // a command acted at its tick: compute up to it first; an input only joins the queue (its
             // tick, fixed when it was accepted, may lie ahead)
             if (h != null && entry.getPayload() instanceof Control) {
@@ -148,7 +243,7 @@ public final class SimulatorCore {
                     }
                 }
             } else if (h != null) {
-                Hosting.requeue(h, entry, entry.getTick(), Hosting.nextArrival(h));
+                Hosting.requeue(h, entry, entry.getTick(), Hosting.nextArrival(h), config);
             }
             HostedNetwork now = networks.get(id);
             if (now != null) {
@@ -159,6 +254,25 @@ public final class SimulatorCore {
                     + entry.getNetworkId() + ": " + e.getMessage(), e);
         } finally {
             out = saved;
+            replaying = false;
+        }
+    }
+
+    /**
+     * Ends a journal replay: records that arrived while a network was building and whose fate the
+     * journal does not tell (the simulator stopped before the build finished) are applied now, in
+     * order, as if they had just arrived.
+     */
+    public void finishReplay(long nowMs, long nowNanos) {
+        List<AppliedInput> left = new ArrayList<>(unresolved.values());
+        unresolved.clear();
+        for (AppliedInput e : left) {
+            Source src = new Source(e.getSourceTopic(), e.getSourcePartition(), e.getSourceOffset());
+            if (e.getPayload() instanceof Control c) {
+                onControl(src, e.getNetworkId(), c, Topics.CONTROL.valueSerde().encode(c), nowMs, nowNanos);
+            } else if (e.getPayload() instanceof ExternalInput in) {
+                onInput(src, e.getNetworkId(), in, Topics.EXTERNAL_INPUT.valueSerde().encode(in), nowMs);
+            }
         }
     }
 
@@ -193,14 +307,20 @@ public final class SimulatorCore {
         HostedNetwork h = networkId == null ? null : networks.get(networkId);
         if (h != null) {
             Hosting.countRejected(h);
+            if (applyingDeferred != null && applyingDeferred.src.equals(src)) {
+                // the journal said this record waited for a build; say what became of it
+                h.journalDeferred(AppliedInput.newBuilder().setNetworkId(networkId).setSequence(-1)
+                        .setTick(REJECTED_AFTER_BUILD_TICK).setSourceTopic(src.topic()).setSourcePartition(src.partition())
+                        .setSourceOffset(src.offset()).setPayload(applyingDeferred.control != null ? applyingDeferred.control
+                                : applyingDeferred.input).build(), out);
+            }
         }
-        byte[] bytes = raw == null ? new byte[0] : raw;
-        int keep = Math.min(bytes.length, 1024);
-        Rejected r = Rejected.newBuilder().setSourceTopic(src.topic()).setSourcePartition(src.partition())
-                .setSourceOffset(src.offset()).setKey(key).setNetworkId(networkId).setReasonCode(reason.name())
-                .setReason(text).setRaw(ByteBuffer.wrap(bytes, 0, keep).slice()).setRawSize(bytes.length)
-                .setAtMs(nowMs).build();
-        out.rejected(key != null ? key : (networkId != null ? networkId : ""), r, nowMs);
+        Rejected r = Rejections.of(src.topic(), src.partition(), src.offset(), key, raw == null ? new byte[0] : raw,
+                networkId, reason.name(), text, nowMs);
+        if (networkId == null) {
+            r.setNetworkId(null); // not decoded: the key alone does not tell whose it was (and it is not counted there)
+        }
+        out.rejected(r.getKey() != null ? r.getKey() : (r.getNetworkId() != null ? r.getNetworkId() : ""), r, nowMs);
     }
 
     // ------------------------------------------------------------------ control
@@ -208,20 +328,36 @@ public final class SimulatorCore {
     /** Applies a control command (at the next tick boundary, which is now). */
     public void onControl(Source src, String key, Control c, byte[] raw, long nowMs, long nowNanos) {
         String id = c.getNetworkId();
-        if (key != null && !key.equals(id)) {
+        if (!id.equals(key)) {
             reject(src, key, id, raw, RejectReason.KEY_MISMATCH, "record key '" + key + "' is not the network id '" + id
                     + "': records of a network must be keyed by its id so they share its partition", nowMs);
             return;
         }
         HostedNetwork h = networks.get(id);
+        if (c.getCommand() != io.neurostream.schemas.avro.ControlCommand.CREATE && isBuilding(id)) {
+            defer(id, new Deferred(src, key, c, null, raw, nowMs));
+            return;
+        }
         try {
             switch (c.getCommand()) {
                 case CREATE:
                     create(src, c, nowMs);
                     return;
+                case RESET:
+                    if (h == null) {
+                        throw new Rejection(RejectReason.UNKNOWN_NETWORK, "no network '" + id + "' is hosted here; CREATE it first");
+                    }
+                    reset(h, src, c, nowMs);
+                    return;
                 default:
                     if (h == null) {
                         throw new Rejection(RejectReason.UNKNOWN_NETWORK, "no network '" + id + "' is hosted here; CREATE it first");
+                    }
+                    if (h.state() == RunState.FAILED || h.state() == RunState.NUMERIC_FAULT) {
+                        if (c.getCommand() != io.neurostream.schemas.avro.ControlCommand.STOP) {
+                            throw new Rejection(RejectReason.WRONG_STATE, "network '" + id + "' is " + h.state()
+                                    + " (" + h.message() + "); only STOP is accepted");
+                        }
                     }
                     Hosting.control(h, c, config, nowMs, nowNanos);
             }
@@ -230,95 +366,250 @@ public final class SimulatorCore {
             return;
         }
         h.journalControl(c, src, out);
-        if (c.getCommand() == io.neurostream.schemas.avro.ControlCommand.RESET) {
-            h.publishTopology(out);
-        }
         out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         if (h.state() == RunState.STOPPED) {
             networks.remove(id);
+            h.network().close();
         }
-    }
-
-    /** The expected synapse count of a spec's rules: p × |from| × |to|, or in_degree × |to|. */
-    private static long synapsesExpected(NetworkSpec spec) {
-        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
-        for (NetworkSpec.PopulationSpec p : spec.populations()) {
-            long size = p.count() != null ? p.count() : 0;
-            if (p.count() == null) {
-                for (NetworkSpec.AreaSpec a : spec.areas()) {
-                    if (a.name().equals(p.area())) {
-                        size = (long) Math.ceil(a.volume() * p.density());
-                    }
-                }
-            }
-            sizes.put(p.name(), size);
-        }
-        double total = 0;
-        for (NetworkSpec.ConnectionSpec c : spec.connections()) {
-            double from = c.from().stream().distinct().mapToLong(sizes::get).sum();
-            double to = c.to().stream().distinct().mapToLong(sizes::get).sum();
-            total += c.inDegree() != null ? (double) c.inDegree() * to : c.probability() * from * to;
-        }
-        return (long) Math.min(Long.MAX_VALUE / 2, total);
-    }
-
-    /** The most neurons a spec can place: its counts, and for densities the expected share of their areas. */
-    private static long neuronsAtMost(NetworkSpec spec) {
-        long total = 0;
-        for (NetworkSpec.PopulationSpec p : spec.populations()) {
-            if (p.count() != null) {
-                total += p.count();
-            } else {
-                for (NetworkSpec.AreaSpec a : spec.areas()) {
-                    if (a.name().equals(p.area())) {
-                        total += (long) Math.ceil(a.volume() * p.density());
-                    }
-                }
-            }
-        }
-        return total;
     }
 
     private void create(Source src, Control c, long nowMs) {
         String id = c.getNetworkId();
-        if (networks.containsKey(id)) {
-            throw new Rejection(RejectReason.NETWORK_EXISTS, "network '" + id + "' exists already (at tick "
-                    + networks.get(id).tick() + "); RESET or STOP it, or use another id");
+        if (networks.containsKey(id) || building.containsKey(id)) {
+            throw new Rejection(RejectReason.NETWORK_EXISTS, "network '" + id + "' exists already"
+                    + (networks.containsKey(id) ? " (at tick " + networks.get(id).tick() + ")" : " (BUILDING)")
+                    + "; RESET or STOP it, or use another id");
         }
         if (id.isEmpty()) {
             throw new Rejection(RejectReason.BAD_COMMAND, "network_id must not be empty");
+        }
+        if (id.length() > SimulatorConfig.MAX_NETWORK_ID_CHARS) {
+            throw new Rejection(RejectReason.BAD_COMMAND, "network_id is " + id.length() + " characters long; at most "
+                    + SimulatorConfig.MAX_NETWORK_ID_CHARS + " are accepted (it keys every record of the network)");
         }
         if (c.getSpecJson() == null) {
             throw new Rejection(RejectReason.BAD_COMMAND, "CREATE needs spec_json");
         }
         NetworkSpec spec;
-        Network net;
         try {
             spec = SpecParser.parse(c.getSpecJson(), "spec of " + id);
-            long synapses = synapsesExpected(spec);
-            if (synapses > config.maxSynapses()) {
-                throw new Rejection(RejectReason.OVERSIZED, "the spec's connection rules ask for about " + synapses
-                        + " synapses; at most " + config.maxSynapses() + " are accepted (" + SimulatorConfig.MAX_SYNAPSES_KEY + ")");
-            }
-            if (neuronsAtMost(spec) > config.maxNeurons()) {
-                throw new Rejection(RejectReason.OVERSIZED, "the spec asks for more than " + config.maxNeurons()
-                        + " neurons (" + SimulatorConfig.MAX_NEURONS + ")");
-            }
-            net = Network.build(spec);
         } catch (SpecException e) {
             throw new Rejection(RejectReason.BAD_SPEC, e.getMessage());
         } catch (RuntimeException e) {
-            if (e instanceof Rejection) {
-                throw e;
-            }
-            throw new Rejection(RejectReason.BAD_SPEC, "the spec could not be built: " + e.getMessage());
+            throw new Rejection(RejectReason.BAD_SPEC, "the spec could not be read: " + e.getMessage());
         }
+        long estimate = admit(spec, null);
         long epoch = nowMs - Math.floorMod(nowMs, 1000L);
-        HostedNetwork h = Hosting.create(id, c.getSpecJson(), spec, net, epoch, config.frameMs());
-        networks.put(id, h);
-        h.journalControl(c, src, out);
+        Building b = new Building(id, c, spec, epoch, estimate, src);
+        java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
+        b.future = task;
+        if (replaying) {
+            task.run();
+        } else {
+            builds.execute(task);
+        }
+        if (task.isDone()) {
+            install(b, nowMs);
+            return;
+        }
+        // journaled now, so a restart that finds the CREATE's offset committed builds the network again
+        building.put(id, b);
+        out.journal(id, AppliedInput.newBuilder().setNetworkId(id).setSequence(b.nextSequence++).setTick(0)
+                .setSourceTopic(src.topic()).setSourcePartition(src.partition()).setSourceOffset(src.offset())
+                .setPayload(c).build(), epoch);
+        out.status(id, b.status(config.instanceId(), nowMs), nowMs);
+        LOG.info("network {} is building off the loop ({} MB estimated)", id, estimate >> 20);
+    }
+
+    /**
+     * Checks a spec against the limits and the memory budget; returns its estimated bytes.
+     *
+     * @param replacing a network the new one replaces (RESET), whose memory is counted as freed, or null
+     */
+    private long admit(NetworkSpec spec, HostedNetwork replacing) {
+        long synapses = Admission.synapsesExpected(spec);
+        if (synapses > config.maxSynapses()) {
+            throw new Rejection(RejectReason.OVERSIZED, "the spec's connection rules ask for about " + synapses
+                    + " synapses; at most " + config.maxSynapses() + " are accepted (" + SimulatorConfig.MAX_SYNAPSES_KEY + ")");
+        }
+        if (Admission.neuronsAtMost(spec) > config.maxNeurons()) {
+            throw new Rejection(RejectReason.OVERSIZED, "the spec asks for more than " + config.maxNeurons()
+                    + " neurons (" + SimulatorConfig.MAX_NEURONS_KEY + ")");
+        }
+        long estimate = Admission.estimateBytes(spec);
+        long budget = (long) (Runtime.getRuntime().maxMemory() * config.memoryBudgetFraction());
+        long used = 0;
+        for (HostedNetwork h : networks.values()) {
+            used += h == replacing ? 0 : h.estimateBytes();
+        }
+        for (Building b : building.values()) {
+            used += b.estimateBytes;
+        }
+        if (used + estimate > budget) {
+            throw new Rejection(RejectReason.INSUFFICIENT_MEMORY, String.format(java.util.Locale.ROOT,
+                    "the network needs about %d MiB of heap to build (%d neurons, about %d synapses); %d MiB of the "
+                            + "simulator's %d MiB budget (%s x -Xmx %d MiB) are left",
+                    estimate >> 20, Admission.neuronsAtMost(spec), synapses, Math.max(0, budget - used) >> 20, budget >> 20,
+                    SimulatorConfig.MEMORY_BUDGET_FRACTION, Runtime.getRuntime().maxMemory() >> 20));
+        }
+        return estimate;
+    }
+
+    /** Hosts a network whose build is done (or fails it), then applies the records that waited for it. */
+    private void install(Building b, long nowMs) {
+        building.remove(b.id);
+        Network net;
+        try {
+            net = b.future.get();
+        } catch (java.util.concurrent.ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            String why = cause instanceof OutOfMemoryError ? "the heap ran out while building it (" + cause.getMessage() + ")"
+                    : cause instanceof SpecException || cause instanceof IllegalArgumentException ? cause.getMessage()
+                    : String.valueOf(cause);
+            LOG.error("network {} could not be built: {}", b.id, why, cause instanceof Error ? cause : null);
+            if (b.nextSequence == 0) {
+                // built on the caller's thread: nothing was journaled or published, so it is a plain rejection
+                throw new Rejection(cause instanceof Error ? RejectReason.INSUFFICIENT_MEMORY : RejectReason.BAD_SPEC,
+                        "the spec could not be built: " + why);
+            }
+            Status st = b.status(config.instanceId(), nowMs);
+            st.setState(RunState.FAILED);
+            st.setMessage("the build failed: " + why);
+            out.status(b.id, st, nowMs);
+            dropWaiting(b.id, "network '" + b.id + "' failed to build: " + why, nowMs);
+            return;
+        }
+        HostedNetwork h = Hosting.create(b.id, b.create.getSpecJson(), b.spec, net, b.epochMs, config.frameMs());
+        h.admittedWith(b.estimateBytes);
+        try {
+            h.limitRecords(maxRecordBytes);
+            h.topologyChunk();
+        } catch (IllegalArgumentException e) {
+            net.close();
+            if (b.nextSequence == 0) {
+                throw new Rejection(RejectReason.OVERSIZED, e.getMessage());
+            }
+            Status st = b.status(config.instanceId(), nowMs);
+            st.setState(RunState.FAILED);
+            st.setMessage(e.getMessage());
+            out.status(b.id, st, nowMs);
+            dropWaiting(b.id, e.getMessage(), nowMs);
+            return;
+        }
+        networks.put(b.id, h);
+        if (b.nextSequence == 0) {
+            h.journalControl(b.create, b.src, out);
+        } else {
+            Hosting.journalPosition(h, b.nextSequence);
+        }
         h.publishTopology(out);
-        out.status(id, h.status(config.instanceId(), nowMs), nowMs);
+        out.status(b.id, h.status(config.instanceId(), nowMs), nowMs);
+        applyWaiting(b.id, nowMs);
+    }
+
+    /** RESET: the network is rebuilt from its spec off the loop (BUILDING), then starts a new run. */
+    private void reset(HostedNetwork h, Source src, Control c, long nowMs) {
+        admit(h.spec(), h);
+        long epoch = nowMs - Math.floorMod(nowMs, 1000L);
+        NetworkSpec spec = h.spec();
+        java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
+        h.beginRebuild(task, epoch);
+        // journaled at the old tick with the new run's epoch as timestamp: a replay computes up to that
+        // tick, then resets and takes the epoch from the timestamp
+        h.journalControlAt(c, src, epoch, out);
+        builds.execute(task);
+        if (task.isDone()) {
+            finishRebuild(h, nowMs);
+        } else {
+            out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+        }
+    }
+
+    private void finishRebuild(HostedNetwork h, long nowMs) {
+        try {
+            h.endRebuild();
+        } catch (java.util.concurrent.ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            Hosting.fail(h, cause);
+            out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+            dropWaiting(h.id(), "network '" + h.id() + "' failed to rebuild: " + cause, nowMs);
+            return;
+        }
+        h.publishTopology(out);
+        out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+        applyWaiting(h.id(), nowMs);
+    }
+
+    private boolean isBuilding(String id) {
+        HostedNetwork h = networks.get(id);
+        return building.containsKey(id) || (h != null && h.state() == RunState.BUILDING);
+    }
+
+    /**
+     * Holds a record for a BUILDING network (bounded like its input queue) and journals it as deferred
+     * (tick {@value #DEFERRED_TICK}), so a restart before the build ends still applies it.
+     */
+    private void defer(String id, Deferred d) {
+        java.util.ArrayDeque<Deferred> q = waiting.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
+        long bytes = 0;
+        for (Deferred w : q) {
+            bytes += w.raw.length;
+        }
+        if (q.size() >= config.inputQueueMaxCount() || bytes + d.raw.length > config.inputQueueMaxBytes()) {
+            reject(d.src, d.key, id, d.raw, RejectReason.QUEUE_FULL, "network '" + id + "' is BUILDING and already holds "
+                    + q.size() + " records (" + bytes + " bytes) for when it is built; at most " + config.inputQueueMaxCount()
+                    + " records and " + config.inputQueueMaxBytes() + " bytes wait", d.nowMs);
+            return;
+        }
+        q.add(d);
+        AppliedInput entry = AppliedInput.newBuilder().setNetworkId(id).setSequence(-1).setTick(DEFERRED_TICK)
+                .setSourceTopic(d.src.topic()).setSourcePartition(d.src.partition()).setSourceOffset(d.src.offset())
+                .setPayload(d.control != null ? d.control : d.input).build();
+        Building b = building.get(id);
+        if (b != null) {
+            entry.setSequence(b.nextSequence++);
+            out.journal(id, entry, b.epochMs);
+        } else {
+            HostedNetwork h = networks.get(id);
+            h.journalDeferred(entry, out);
+        }
+    }
+
+    private void applyWaiting(String id, long nowMs) {
+        java.util.ArrayDeque<Deferred> q = waiting.remove(id);
+        if (q == null) {
+            return;
+        }
+        long nowNanos = System.nanoTime();
+        while (!q.isEmpty()) {
+            Deferred d = q.poll();
+            if (isBuilding(id)) {
+                // a RESET among the waiting records started another build: the rest wait for it
+                java.util.ArrayDeque<Deferred> again = waiting.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
+                again.add(d);
+                again.addAll(q);
+                return;
+            }
+            applyingDeferred = d;
+            try {
+                if (d.control != null) {
+                    onControl(d.src, d.key, d.control, d.raw, nowMs, nowNanos);
+                } else {
+                    onInput(d.src, d.key, d.input, d.raw, nowMs);
+                }
+            } finally {
+                applyingDeferred = null;
+            }
+        }
+    }
+
+    private void dropWaiting(String id, String why, long nowMs) {
+        java.util.ArrayDeque<Deferred> q = waiting.remove(id);
+        if (q != null) {
+            for (Deferred d : q) {
+                reject(d.src, d.key, id, d.raw, RejectReason.WRONG_STATE, why, nowMs);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ inputs
@@ -326,9 +617,13 @@ public final class SimulatorCore {
     /** Accepts an external input: it applies at its tick, or at the first tick not yet computed. */
     public void onInput(Source src, String key, ExternalInput in, byte[] raw, long nowMs) {
         String id = in.getNetworkId();
-        if (key != null && !key.equals(id)) {
+        if (!id.equals(key)) {
             reject(src, key, id, raw, RejectReason.KEY_MISMATCH, "record key '" + key + "' is not the network id '" + id
                     + "': records of a network must be keyed by its id so they share its partition", nowMs);
+            return;
+        }
+        if (isBuilding(id)) {
+            defer(id, new Deferred(src, key, null, in, raw, nowMs));
             return;
         }
         HostedNetwork h = networks.get(id);
@@ -337,7 +632,11 @@ public final class SimulatorCore {
             return;
         }
         try {
-            Hosting.accept(h, in, src, config, out);
+            if (h.state() == RunState.FAILED || h.state() == RunState.NUMERIC_FAULT) {
+                throw new Rejection(RejectReason.WRONG_STATE, "network '" + id + "' is " + h.state() + " (" + h.message()
+                        + "); it takes no more inputs");
+            }
+            Hosting.accept(h, in, src, raw.length, maxRecordBytes, config, out);
         } catch (Rejection r) {
             reject(src, key, id, raw, r.reason, r.getMessage(), nowMs);
         }
@@ -346,20 +645,41 @@ public final class SimulatorCore {
     // ------------------------------------------------------------------ work
 
     /**
-     * Advances each running network by at most one frame, as its mode allows at {@code nowNanos};
-     * publishes periodic status. Returns the number of ticks computed (0: nothing was due).
+     * Installs finished builds, then advances the one network that is due and has used the least CPU
+     * time so far by one frame (fair share: a flooded or slow network falls behind alone, the others
+     * keep their pace); publishes periodic status. Returns the ticks computed (0: nothing was due).
+     * An error inside a network, even an {@link Error} such as {@link OutOfMemoryError}, fails that
+     * network only.
      */
     public int doWork(long nowNanos, long nowMs) {
-        int work = 0;
+        installFinishedBuilds(nowMs);
+        HostedNetwork next = null;
+        long least = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
-            try {
-                work += Hosting.advance(h, nowNanos, nowMs, config, out);
-            } catch (RuntimeException e) {
-                // a defect, not bad input (that is rejected before it reaches a network): this network
-                // stops, says why in its status, and the others run on
-                Hosting.fail(h, e);
-                out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+            if (Hosting.nanosUntilWork(h, nowNanos) == 0) {
+                least = Math.min(least, h.cpuNanos());
+                if (next == null || h.cpuNanos() < next.cpuNanos()) {
+                    next = h;
+                }
             }
+        }
+        int work = 0;
+        if (next != null) {
+            // a network that was idle does not bank its idle time: it starts at most a slice behind the busiest
+            next.cpuAtLeast(least - CPU_SLICE_NANOS);
+            long start = System.nanoTime();
+            try {
+                work = Hosting.advance(next, nowNanos, nowMs, config, out);
+            } catch (RuntimeException | Error e) {
+                // a defect or a numeric fault, not bad input (that is rejected before it reaches a network):
+                // this network stops, says why in its status, and the others run on
+                Hosting.fail(next, e);
+                out.status(next.id(), next.status(config.instanceId(), nowMs), nowMs);
+                if (e instanceof OutOfMemoryError) {
+                    next.network().close();
+                }
+            }
+            next.addCpu(System.nanoTime() - start);
         }
         if (nowMs - lastStatusMs >= config.statusIntervalMs()) {
             lastStatusMs = nowMs;
@@ -367,8 +687,29 @@ public final class SimulatorCore {
                 Hosting.measure(h, nowNanos);
                 out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
             }
+            for (Building b : building.values()) {
+                out.status(b.id, b.status(config.instanceId(), nowMs), nowMs);
+            }
         }
         return work;
+    }
+
+    /** How far behind the busiest network an idle one may start when it becomes due again, ns. */
+    static final long CPU_SLICE_NANOS = 50_000_000L;
+
+    private void installFinishedBuilds(long nowMs) {
+        if (!building.isEmpty()) {
+            for (Building b : new ArrayList<>(building.values())) {
+                if (b.future.isDone()) {
+                    install(b, nowMs);
+                }
+            }
+        }
+        for (HostedNetwork h : new ArrayList<>(networks.values())) {
+            if (h.state() == RunState.BUILDING && h.rebuildDone()) {
+                finishRebuild(h, nowMs);
+            }
+        }
     }
 
     /** Nanoseconds until some network has work (0: now; {@code Long.MAX_VALUE}: none until a command). */
@@ -378,6 +719,43 @@ public final class SimulatorCore {
             min = Math.min(min, Hosting.nanosUntilWork(h, nowNanos));
         }
         return min;
+    }
+
+    /** The tick of a journal entry for a record that arrived while its network was BUILDING. */
+    public static final long DEFERRED_TICK = -1L;
+    /** The tick of a journal entry saying that a record which waited for a build was rejected when applied. */
+    public static final long REJECTED_AFTER_BUILD_TICK = -2L;
+
+    /** A CREATE being built. */
+    private static final class Building {
+        final String id;
+        final Control create;
+        final NetworkSpec spec;
+        final long epochMs;
+        final long estimateBytes;
+        final Source src;
+        java.util.concurrent.Future<Network> future;
+        long nextSequence;
+
+        Building(String id, Control create, NetworkSpec spec, long epochMs, long estimateBytes, Source src) {
+            this.id = id;
+            this.create = create;
+            this.spec = spec;
+            this.epochMs = epochMs;
+            this.estimateBytes = estimateBytes;
+            this.src = src;
+        }
+
+        Status status(String instanceId, long nowMs) {
+            return Status.newBuilder().setNetworkId(id).setState(RunState.BUILDING).setMode(RunMode.REALTIME).setTick(0)
+                    .setSimTimeMs(0.0).setDtMs(spec.dtMs()).setRunEpochMs(epochMs).setSpeed(1.0).setRealtimeFactor(0.0)
+                    .setMessage("building (about " + (estimateBytes >> 20) + " MiB)").setInstanceId(instanceId)
+                    .setUpdatedAtMs(nowMs).setRejectedCount(0).setStalledMs(0).build();
+        }
+    }
+
+    /** A record for a BUILDING network, held until it is built. */
+    private record Deferred(Source src, String key, Control control, ExternalInput input, byte[] raw, long nowMs) {
     }
 
     /** A record that cannot be applied; carries the reason to the {@code rejected} topic. */

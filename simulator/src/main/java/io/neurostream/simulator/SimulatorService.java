@@ -106,6 +106,12 @@ public final class SimulatorService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Builds networks (CREATE, RESET) off the loop; one at a time, so two big builds do not peak together. */
+    private final ExecutorService builder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "neurostream-simulator-build");
+        t.setDaemon(true);
+        return t;
+    });
     private long lastCommitNanos;
     /**
      * After an assignment: the end offsets of the newly assigned control and input partitions when they
@@ -118,7 +124,7 @@ public final class SimulatorService implements AutoCloseable {
         this.prefix = config.topicPrefix();
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
-        this.core = new SimulatorCore(config, new KafkaOutput());
+        this.core = new SimulatorCore(config, new KafkaOutput(), builder);
         this.thread = new Thread(this::loop, "neurostream-simulator");
         String control = Topics.CONTROL.name(prefix);
         this.byTimeCommandsFirst = java.util.Comparator.<ConsumerRecord<String, byte[]>>comparingLong(ConsumerRecord::timestamp)
@@ -259,6 +265,8 @@ public final class SimulatorService implements AutoCloseable {
 
     private void loop() {
         try {
+            core.limitRecords(recordLimit());
+            LOG.info("largest record written: {} bytes", core.maxRecordBytes());
             if (config.exactlyOnce()) {
                 producer.initTransactions();
             }
@@ -299,6 +307,7 @@ public final class SimulatorService implements AutoCloseable {
                         break;
                     }
                 }
+                publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
                 if (System.nanoTime() >= deadline) {
                     commit();
                 }
@@ -338,6 +347,7 @@ public final class SimulatorService implements AutoCloseable {
                 LOG.warn("closing the producer: {}", e.toString());
             }
             committer.shutdownNow();
+            builder.shutdownNow();
             stopped.countDown();
         }
     }
@@ -363,6 +373,11 @@ public final class SimulatorService implements AutoCloseable {
         } catch (BadRecordException e) {
             core.onUndecodable(src, r.key(), value, e.getMessage(), nowMs);
         }
+        publishRejectedCounts();
+    }
+
+    /** Copies the core's rejection counts for readers on other threads (JMX). */
+    private void publishRejectedCounts() {
         synchronized (rejectedSnapshot) {
             rejectedSnapshot.clear();
             rejectedSnapshot.putAll(core.rejectedByReason());
@@ -403,8 +418,77 @@ public final class SimulatorService implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The largest record the simulator may write: {@code simulator.record.max.bytes} if set, else the
+     * smaller of the producer's {@code max.request.size} and the {@code max.message.bytes} of every
+     * output topic (read from the cluster; the broker's default when they cannot be read), less Kafka's
+     * per-record overhead.
+     */
+    private int recordLimit() {
+        if (config.recordMaxBytes() != null) {
+            return config.recordMaxBytes();
+        }
+        Object configured = config.kafkaProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        long limit = configured == null ? 1024 * 1024 : Long.parseLong(String.valueOf(configured));
+        List<String> topics = new ArrayList<>();
+        for (Topic<?> t : List.of(Topics.SPIKES, Topics.MEMBRANE, Topics.FRAMES, Topics.JOURNAL, Topics.TOPOLOGY,
+                Topics.STATUS, Topics.CHECKPOINTS, Topics.REJECTED)) {
+            topics.add(t.name(prefix));
+        }
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
+        adminProps.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
+            List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
+            for (String t : topics) {
+                resources.add(new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
+            }
+            var configs = admin.describeConfigs(resources).all().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            for (var e : configs.entrySet()) {
+                var entry = e.getValue().get("max.message.bytes");
+                if (entry != null && entry.value() != null) {
+                    long topicLimit = Long.parseLong(entry.value());
+                    if (topicLimit < limit) {
+                        LOG.info("topic {} accepts records of at most {} bytes (max.message.bytes)", e.getKey().name(), topicLimit);
+                    }
+                    limit = Math.min(limit, topicLimit);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warn("could not read max.message.bytes of the output topics ({}); assuming the broker default of 1048588 bytes",
+                    e.toString());
+            limit = Math.min(limit, 1048588);
+        }
+        return (int) Math.max(4096, limit - io.neurostream.simulator.internal.Hosting.RECORD_OVERHEAD_BYTES);
+    }
+
+    /**
+     * Whether a record fits the record limit (its key and value; Kafka's own overhead is already taken
+     * off the limit). One that does not is never sent: it would put the producer's transaction in an
+     * error state and stop every network. Its network fails instead, with a reason.
+     */
+    private boolean fits(ProducerRecord<String, byte[]> record) {
+        long size = (record.key() == null ? 0 : record.key().length() * 3L) + (record.value() == null ? 0 : record.value().length);
+        if (size <= core.maxRecordBytes()) {
+            return true;
+        }
+        String network = record.key() == null ? "" : record.key();
+        int slash = network.lastIndexOf('/');
+        if (record.topic().equals(Topics.CHECKPOINTS.name(prefix)) || record.topic().equals(Topics.TOPOLOGY.name(prefix))) {
+            network = slash > 0 ? network.substring(0, slash) : network;
+        }
+        String why = "a " + record.topic() + " record of " + size + " bytes is larger than the largest record the simulator "
+                + "writes (" + core.maxRecordBytes() + " bytes); it was not published";
+        LOG.error("network {}: {}", network, why);
+        core.fail(network, why, System.currentTimeMillis());
+        return false;
+    }
+
     /** Sends a record in the open transaction, or holds it for the next one while a commit is in flight. */
     private void send(ProducerRecord<String, byte[]> record) {
+        if (!fits(record)) {
+            return;
+        }
         if (config.exactlyOnce()) {
             if (commitInFlight != null && !commitInFlight.isDone()) {
                 held.add(record);
@@ -496,14 +580,29 @@ public final class SimulatorService implements AutoCloseable {
     private void checkpointWhereDue() {
         for (HostedNetwork h : core.networks()) {
             long last = lastCheckpointFrame.getOrDefault(h.id(), 0L);
+            if (!checkpointable(h)) {
+                continue;
+            }
             if (h.checkpointRequested() || h.frames() - last >= config.checkpointIntervalFrames()) {
                 checkpoint(h.id());
             }
         }
     }
 
+    /**
+     * Whether a network's state may be checkpointed: not while it is BUILDING (its RESET is replayed from
+     * the journal instead), nor after a NUMERIC_FAULT (its last good checkpoint stays the one restored).
+     */
+    private static boolean checkpointable(HostedNetwork h) {
+        return h.state() != io.neurostream.schemas.avro.RunState.BUILDING
+                && h.state() != io.neurostream.schemas.avro.RunState.NUMERIC_FAULT;
+    }
+
     private void checkpoint(String id) {
         HostedNetwork h = core.network(id);
+        if (h == null || !checkpointable(h)) {
+            return;
+        }
         byte[] data;
         try {
             data = core.checkpoint(id, System.nanoTime());
@@ -512,12 +611,13 @@ public final class SimulatorService implements AutoCloseable {
             return;
         }
         long checkpointId = checkpointIds.merge(id, 1L, Long::sum) - 1;
-        int chunks = Math.max(1, (data.length + CHECKPOINT_CHUNK - 1) / CHECKPOINT_CHUNK);
+        int chunkBytes = Math.min(CHECKPOINT_CHUNK, core.maxRecordBytes() - 4096);
+        int chunks = Math.max(1, (data.length + chunkBytes - 1) / chunkBytes);
         int partition = Topics.partitionOf(id, partitionsOf(Topics.CHECKPOINTS.name(prefix)));
         long now = System.currentTimeMillis();
         for (int c = 0; c < chunks; c++) {
-            int from = c * CHECKPOINT_CHUNK;
-            int len = Math.min(CHECKPOINT_CHUNK, data.length - from);
+            int from = c * chunkBytes;
+            int len = Math.min(chunkBytes, data.length - from);
             Checkpoint cp = Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId).setTick(h.tick())
                     .setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
                     .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(1).setChunk(c).setChunks(chunks)
@@ -575,6 +675,7 @@ public final class SimulatorService implements AutoCloseable {
                 replayFrom.put(entry.getNetworkId(), Long.MAX_VALUE);
             }
         }
+        core.finishReplay(System.currentTimeMillis(), System.nanoTime());
         for (HostedNetwork h : new ArrayList<>(core.networks())) {
             Long last = lastTicks.get(h.id());
             if (last != null && last > h.tick()) {

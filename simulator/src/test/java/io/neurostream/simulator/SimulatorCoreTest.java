@@ -282,7 +282,7 @@ class SimulatorCoreTest {
         try (SimulatorTestDriver d = new SimulatorTestDriver()) {
             d.pipeControl(Commands.create(NET, spec));
             float[][] m = new float[20][20];
-            m[3][4] = 100000f;
+            m[3][4] = 10000f; // the largest value accepted (simulator.input.max.abs.value)
             d.pipeInput(Commands.matrix(NET, "vision", 0, m, 1.0, null, 1));
             d.pipeInput(Commands.matrix(NET, "vision", 0, new float[21][20], 1.0, null, 1));
             d.pipeInput(Commands.matrix(NET, "smell", 0, m, 1.0, null, 1));

@@ -76,7 +76,8 @@ public final class CheckpointCodec {
     }
 
     /** Hosts a network again from its checkpoint bytes. */
-    public static HostedNetwork read(String id, byte[] data, double frameMs) throws IOException {
+    public static HostedNetwork read(String id, byte[] data, double frameMs, io.neurostream.simulator.SimulatorConfig config)
+            throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         if (in.readInt() != MAGIC) {
             throw new IOException("not a NeuroStream checkpoint of network " + id + " (bad magic)");
@@ -127,7 +128,7 @@ public final class CheckpointCodec {
         net.restoreSnapshot(in);
         for (int i = 0; i < pendingCount; i++) {
             AppliedInput journal = Topics.JOURNAL.valueSerde().decode(pendingJournal[i]);
-            Hosting.requeue(h, journal, pendingTick[i], pendingArrival[i]);
+            Hosting.requeue(h, journal, pendingTick[i], pendingArrival[i], config);
         }
         return h;
     }

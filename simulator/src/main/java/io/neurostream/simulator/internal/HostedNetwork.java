@@ -36,8 +36,12 @@ import java.util.PriorityQueue;
  * offset is committed, even one still waiting for its tick.
  */
 public final class HostedNetwork {
-    /** Neurons per Topology record. */
+    /** Most neurons per Topology record (fewer when the record limit asks for it). */
     static final int TOPOLOGY_CHUNK = 65536;
+    /** The record limit until the simulator sets one: Kafka's default max.request.size. */
+    public static final int DEFAULT_RECORD_MAX_BYTES = 1024 * 1024;
+    /** Encoded bytes one probed value may take in a MembraneSample: a varint neuron id (<= 5) and a double. */
+    static final int BYTES_PER_SAMPLE = 13;
 
     final String id;
     final String specJson;
@@ -53,6 +57,17 @@ public final class HostedNetwork {
     long stalledMs;
     String message;
     boolean checkpointRequested;
+    /** Heap the network was admitted with (Admission's estimate), bytes. */
+    private long estimateBytes;
+    /** Largest record this network may publish (see {@link #limitRecords}). */
+    private int maxRecordBytes = DEFAULT_RECORD_MAX_BYTES;
+    private int maxSpikesPerPart;
+    private int maxValuesPerPart;
+    /** CPU time spent computing this network, ns: the simulator's fair scheduling serves the least first. */
+    long cpuNanos;
+    /** A RESET's build in progress (state BUILDING), with the run epoch the new run gets. */
+    java.util.concurrent.Future<Network> rebuild;
+    long rebuildEpochMs;
 
     // pacing (REALTIME): anchor wall time and tick
     long anchorNanos;
@@ -63,8 +78,9 @@ public final class HostedNetwork {
     long rtfTick;
     double realtimeFactor;
 
-    // inputs waiting for their tick, by (tick, arrival)
+    // inputs waiting for their tick, by (tick, arrival), and their encoded bytes
     final PriorityQueue<Pending> pending = new PriorityQueue<>();
+    long pendingBytes;
     long arrivals;
 
     // probes
@@ -74,9 +90,7 @@ public final class HostedNetwork {
 
     // the open frame
     private long frameStartTick = -1;
-    private int[] frameIds = new int[1024];
-    private int[] frameOffsets = new int[1024];
-    private int frameCount;
+    private final SpikeBatches.Builder frameSpikes = new SpikeBatches.Builder();
     private final int[] groupArea;
     private final boolean[] groupInhibitory;
     private final int[] groupNeurons;
@@ -91,12 +105,15 @@ public final class HostedNetwork {
         final long arrival;
         final Input input;
         final AppliedInput journal;
+        /** The encoded size of the input record, bytes (what it counts against the queue's byte bound). */
+        final long bytes;
 
-        Pending(long tick, long arrival, Input input, AppliedInput journal) {
+        Pending(long tick, long arrival, Input input, AppliedInput journal, long bytes) {
             this.tick = tick;
             this.arrival = arrival;
             this.input = input;
             this.journal = journal;
+            this.bytes = bytes;
         }
 
         @Override
@@ -141,6 +158,47 @@ public final class HostedNetwork {
         groupE = new double[groups.size()];
         groupI = new double[groups.size()];
         initProbesFromSpec();
+        limitRecords(DEFAULT_RECORD_MAX_BYTES);
+    }
+
+    /**
+     * Sets the largest record this network publishes, in bytes (key, value and overhead): spike batches
+     * and membrane samples are split into parts below it, topology into chunks below it.
+     *
+     * @throws IllegalArgumentException if not even one spike or one probed value would fit
+     */
+    public void limitRecords(int bytes) {
+        this.maxRecordBytes = bytes;
+        this.maxSpikesPerPart = SpikeBatches.maxSpikesPerRecord(id, bytes);
+        long overhead = 10 + 2L * (5 + 4L * id.length()) + 64 + 3L * 16;
+        long values = (bytes - overhead) / BYTES_PER_SAMPLE;
+        if (values < 1) {
+            throw new IllegalArgumentException("a record of " + bytes + " bytes cannot hold one probed value of network " + id);
+        }
+        this.maxValuesPerPart = (int) Math.min(Integer.MAX_VALUE, values);
+    }
+
+    public long estimateBytes() {
+        return estimateBytes;
+    }
+
+    /** Records the heap this network was admitted with (Admission's estimate), bytes. */
+    public void admittedWith(long bytes) {
+        this.estimateBytes = bytes;
+    }
+
+    public long cpuNanos() {
+        return cpuNanos;
+    }
+
+    /** Inputs waiting for their tick. */
+    public int pendingInputs() {
+        return pending.size();
+    }
+
+    /** Encoded bytes of the inputs waiting for their tick. */
+    public long pendingBytes() {
+        return pendingBytes;
     }
 
     private void initProbesFromSpec() {
@@ -231,16 +289,7 @@ public final class HostedNetwork {
             long tick = net.tick();
             net.step();
             SpikeSink s = net.spikes();
-            int offset = (int) (tick - frameStartTick);
-            for (int k = 0; k < s.size(); k++) {
-                if (frameCount == frameIds.length) {
-                    frameIds = Arrays.copyOf(frameIds, frameCount * 2);
-                    frameOffsets = Arrays.copyOf(frameOffsets, frameCount * 2);
-                }
-                frameIds[frameCount] = s.get(k);
-                frameOffsets[frameCount] = offset;
-                frameCount++;
-            }
+            frameSpikes.addTick((int) (tick - frameStartTick), s.array(), s.size());
             for (int g = 0; g < groupArea.length; g++) {
                 for (Population p : net.populations()) {
                     if (p.areaIndex() == groupArea[g]) {
@@ -281,25 +330,52 @@ public final class HostedNetwork {
         int ticks = (int) (net.tick() - first);
         long frameIndex = first / ticksPerFrame;
         long ts = timestampOfTick(first);
-        out.spikes(id, SpikeBatches.pack(id, frameIndex, first, ticks, frameIds, frameOffsets, frameCount), ts);
+        double[] meanV = new double[groupArea.length];
+        for (int g = 0; g < groupArea.length; g++) {
+            meanV[g] = meanV(g);
+            if (!Double.isFinite(meanV[g]) || !Double.isFinite(groupE[g]) || !Double.isFinite(groupI[g])) {
+                throw new NumericFault("the state of area " + net.areas().get(groupArea[g]).name() + " ("
+                        + (groupInhibitory[g] ? "I" : "E") + ") became non-finite in ticks [" + first + ", " + net.tick()
+                        + "): mean v " + meanV[g] + " mV, E input " + groupE[g] + ", I input " + groupI[g]);
+            }
+        }
+        for (SpikeBatch part : frameSpikes.buildParts(id, frameIndex, first, ticks, maxSpikesPerPart)) {
+            out.spikes(id, part, ts);
+        }
         List<AreaFrame> areas = new ArrayList<>(groupArea.length);
         for (int g = 0; g < groupArea.length; g++) {
             areas.add(AreaFrame.newBuilder().setArea(net.areas().get(groupArea[g]).name())
                     .setEClass(groupInhibitory[g] ? EClass.I : EClass.E).setSpikes(groupSpikes[g])
                     .setNeurons(groupNeurons[g]).setEInput(groupE[g]).setIInput(groupI[g])
-                    .setMeanVMv(meanV(g)).build());
+                    .setMeanVMv(meanV[g]).build());
         }
         out.frame(id, Frame.newBuilder().setNetworkId(id).setFrame(frameIndex).setFirstTick(first).setTicks(ticks)
                 .setDtMs(net.dtMs()).setSimTimeMs(first * net.dtMs()).setAreas(areas).build(), ts);
         for (MembraneSample m : frameSamples) {
-            out.membrane(id, m, timestampOfTick(m.getTick()));
+            publishSample(m, out);
         }
         frameSamples.clear();
-        frameCount = 0;
         Arrays.fill(groupSpikes, 0);
         Arrays.fill(groupE, 0.0);
         Arrays.fill(groupI, 0.0);
         frameStartTick = -1;
+    }
+
+    /** Publishes a membrane sample, split by neuron into parts that each fit the record limit. */
+    private void publishSample(MembraneSample m, SimulatorOutput out) {
+        long ts = timestampOfTick(m.getTick());
+        int n = m.getNeuronIds().size();
+        if (n <= maxValuesPerPart) {
+            out.membrane(id, m, ts);
+            return;
+        }
+        int parts = (n + maxValuesPerPart - 1) / maxValuesPerPart;
+        for (int p = 0; p < parts; p++) {
+            int from = p * maxValuesPerPart;
+            int to = Math.min(n, from + maxValuesPerPart);
+            out.membrane(id, MembraneSample.newBuilder(m).setNeuronIds(new ArrayList<>(m.getNeuronIds().subList(from, to)))
+                    .setValues(new ArrayList<>(m.getValues().subList(from, to))).setPart(p).setParts(parts).build(), ts);
+        }
     }
 
     private double meanV(int g) {
@@ -319,7 +395,7 @@ public final class HostedNetwork {
     /** Drops the open frame (after RESET). */
     void resetFrame() {
         frameStartTick = -1;
-        frameCount = 0;
+        frameSpikes.clear();
         frameSamples.clear();
         Arrays.fill(groupSpikes, 0);
         Arrays.fill(groupE, 0.0);
@@ -334,6 +410,72 @@ public final class HostedNetwork {
         journal(entry, net.tick(), out);
     }
 
+    /** Journals, at the current tick, a control command with an explicit record timestamp (RESET: the new run's epoch). */
+    public void journalControlAt(io.neurostream.schemas.avro.Control c, io.neurostream.simulator.Source src, long timestampMs,
+            SimulatorOutput out) {
+        AppliedInput entry = AppliedInput.newBuilder().setNetworkId(id).setSequence(-1).setTick(net.tick())
+                .setSourceTopic(src.topic()).setSourcePartition(src.partition()).setSourceOffset(src.offset())
+                .setPayload(c).build();
+        journal(entry, net.tick(), timestampMs, out);
+    }
+
+    /** Journals an entry about a record that waited for a build (its tick says which kind). */
+    public void journalDeferred(AppliedInput entry, SimulatorOutput out) {
+        entry.setSequence(journalSequence++);
+        out.journal(id, entry, state == RunState.BUILDING ? rebuildEpochMs : timestampOfTick(net.tick()));
+    }
+
+    /** RESET, first half: the network is BUILDING its new run; what it held is dropped. */
+    public void beginRebuild(java.util.concurrent.Future<Network> build, long epochMs) {
+        state = RunState.BUILDING;
+        pending.clear();
+        pendingBytes = 0;
+        stepBudget = 0;
+        resetFrame();
+        rebuild = build;
+        rebuildEpochMs = epochMs;
+    }
+
+    public boolean rebuildDone() {
+        return rebuild != null && rebuild.isDone();
+    }
+
+    /** RESET, second half: the new run's network replaces the old one; state CREATED at tick 0. */
+    public void endRebuild() throws java.util.concurrent.ExecutionException, InterruptedException {
+        java.util.concurrent.Future<Network> f = rebuild;
+        rebuild = null;
+        Network fresh = f.get();
+        net.close();
+        net = fresh;
+        state = RunState.CREATED;
+        runEpochMs = rebuildEpochMs;
+    }
+
+    public void cancelRebuild() {
+        if (rebuild != null) {
+            rebuild.cancel(true);
+            rebuild = null;
+        }
+    }
+
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    /** Counts CPU time spent computing this network (fair scheduling). */
+    public void addCpu(long nanos) {
+        cpuNanos += nanos;
+    }
+
+    /** Raises the CPU account to at least {@code nanos} (an idle network does not bank its idle time). */
+    public void cpuAtLeast(long nanos) {
+        cpuNanos = Math.max(cpuNanos, nanos);
+    }
+
     /** Whether a frame is open (some ticks computed, not yet published). */
     boolean frameOpen() {
         return frameStartTick >= 0;
@@ -342,19 +484,48 @@ public final class HostedNetwork {
     void applyDueInputs(SimulatorOutput out) {
         long t = net.tick();
         while (!pending.isEmpty() && pending.peek().tick <= t) {
-            net.addInput(pending.poll().input);
+            Pending p = pending.poll();
+            pendingBytes -= p.bytes;
+            net.addInput(p.input);
         }
     }
 
     void journal(AppliedInput entry, long tick, SimulatorOutput out) {
+        journal(entry, tick, timestampOfTick(Math.max(tick, net.tick())), out);
+    }
+
+    void journal(AppliedInput entry, long tick, long timestampMs, SimulatorOutput out) {
         entry.setSequence(journalSequence++);
         entry.setTick(tick);
-        out.journal(id, entry, timestampOfTick(Math.max(tick, net.tick())));
+        out.journal(id, entry, timestampMs);
+    }
+
+    /**
+     * Neurons per Topology record so that a chunk stays within the record limit: 13 bytes per neuron
+     * (area, population, class, four coordinates) besides the names every chunk repeats.
+     *
+     * @throws IllegalArgumentException if the names alone do not leave room for a neuron
+     */
+    public int topologyChunk() {
+        long names = 0;
+        for (Area a : net.areas()) {
+            names += 5 + 4L * a.name().length();
+        }
+        for (Population p : net.populations()) {
+            names += 5 + 4L * p.name().length();
+        }
+        long room = maxRecordBytes - names - 2L * (5 + 4L * id.length()) - 256;
+        if (room < 13) {
+            throw new IllegalArgumentException("the names of the areas and populations of network " + id + " take about "
+                    + names + " bytes, more than a topology record of at most " + maxRecordBytes + " bytes can hold");
+        }
+        return (int) Math.min(TOPOLOGY_CHUNK, room / 13);
     }
 
     public void publishTopology(SimulatorOutput out) {
         int n = net.size();
-        int chunks = Math.max(1, (n + TOPOLOGY_CHUNK - 1) / TOPOLOGY_CHUNK);
+        int chunkSize = topologyChunk();
+        int chunks = Math.max(1, (n + chunkSize - 1) / chunkSize);
         List<String> areaNames = new ArrayList<>();
         for (Area a : net.areas()) {
             areaNames.add(a.name());
@@ -369,8 +540,8 @@ public final class HostedNetwork {
         }
         String hash = Long.toHexString(net.specHash());
         for (int c = 0; c < chunks; c++) {
-            int first = c * TOPOLOGY_CHUNK;
-            int count = Math.min(TOPOLOGY_CHUNK, n - first);
+            int first = c * chunkSize;
+            int count = Math.min(chunkSize, n - first);
             ByteBuffer area = ByteBuffer.allocate(2 * count).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer pop = ByteBuffer.allocate(2 * count).order(ByteOrder.LITTLE_ENDIAN);
             ByteBuffer cls = ByteBuffer.allocate(count);
@@ -402,5 +573,14 @@ public final class HostedNetwork {
                 .setSpeed(mode == RunMode.MAX ? 0.0 : speed).setRealtimeFactor(realtimeFactor).setMessage(message)
                 .setInstanceId(instanceId).setUpdatedAtMs(nowMs).setRejectedCount(rejectedCount)
                 .setStalledMs(stalledMs).build();
+    }
+
+    /** The state of a network became non-finite: it stops with status NUMERIC_FAULT. */
+    public static final class NumericFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NumericFault(String message) {
+            super(message, null, false, false);
+        }
     }
 }

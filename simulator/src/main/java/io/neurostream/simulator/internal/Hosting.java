@@ -100,18 +100,19 @@ public final class Hosting {
                 anchor(h, nowNanos);
                 break;
             case RESET: {
-                Network fresh = Network.build(h.spec);
-                h.net.close();
-                h.net = fresh;
-                h.pending.clear();
-                h.stepBudget = 0;
-                h.state = RunState.CREATED;
-                h.runEpochMs = nowMs - Math.floorMod(nowMs, 1000L);
-                h.resetFrame();
+                // on the caller's thread (journal replay); live, SimulatorCore builds it off the loop
+                java.util.concurrent.FutureTask<Network> build = new java.util.concurrent.FutureTask<>(() -> Network.build(h.spec));
+                h.beginRebuild(build, nowMs - Math.floorMod(nowMs, 1000L));
+                build.run();
+                try {
+                    h.endRebuild();
+                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                    throw new IllegalStateException("RESET could not rebuild network '" + h.id + "': " + e.getCause(), e);
+                }
                 break;
             }
             case PROBE:
-                probe(h, c);
+                probe(h, c, config);
                 break;
             case SET: {
                 if (c.getSetPopulation() == null || c.getSetParameter() == null || c.getSetValue() == null) {
@@ -120,6 +121,7 @@ public final class Hosting {
                 if (!Double.isFinite(c.getSetValue())) {
                     throw new Rejection(RejectReason.NON_FINITE, "set_value must be finite, got " + c.getSetValue());
                 }
+                inRange("set_value", c.getSetValue(), config);
                 population(h, c.getSetPopulation());
                 try {
                     h.net.setParameter(c.getSetPopulation(), c.getSetParameter(), c.getSetValue());
@@ -180,10 +182,23 @@ public final class Hosting {
     }
 
     /** Marks a network FAILED after an error inside it; it computes no more. */
-    public static void fail(HostedNetwork h, RuntimeException e) {
+    public static void fail(HostedNetwork h, Throwable e) {
+        if (e instanceof HostedNetwork.NumericFault) {
+            h.state = RunState.NUMERIC_FAULT;
+            h.message = "numeric fault at tick " + h.net.tick() + ": " + e.getMessage();
+            org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} stopped: {}", h.id, h.message);
+            return;
+        }
         h.state = RunState.FAILED;
         h.message = "failed at tick " + h.net.tick() + ": " + e;
         org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} failed", h.id, e);
+    }
+
+    /** Marks a network FAILED for a reason found outside it (a record it made could not be published). */
+    public static void fail(HostedNetwork h, String why) {
+        h.state = RunState.FAILED;
+        h.message = "failed at tick " + h.net.tick() + ": " + why;
+        org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} failed: {}", h.id, why);
     }
 
     /** After a restore: real-time pacing continues from now. */
@@ -198,7 +213,7 @@ public final class Hosting {
         h.rtfTick = h.net.tick();
     }
 
-    private static void probe(HostedNetwork h, Control c) {
+    private static void probe(HostedNetwork h, Control c, SimulatorConfig config) {
         List<Integer> ids = c.getProbeNeurons();
         if (ids == null || ids.isEmpty()) {
             h.probeIds = new int[0];
@@ -227,7 +242,16 @@ public final class Hosting {
         if (every < 1) {
             throw new Rejection(RejectReason.BAD_DURATION, "probe_every_ticks must be >= 1, got " + every);
         }
-        h.probeIds = Arrays.stream(arr).distinct().toArray();
+        int[] distinct = Arrays.stream(arr).distinct().toArray();
+        double perSecond = (double) distinct.length * vars.size() * 1000.0 / (every * h.net.dtMs());
+        if (perSecond > config.probeMaxValuesPerSecond()) {
+            throw new Rejection(RejectReason.OVERSIZED, String.format(java.util.Locale.ROOT,
+                    "the probe would sample %d neurons x %d variables every %d ticks (%.3g ms): %.3g values per simulated "
+                            + "second, more than the %d allowed (%s); probe fewer neurons or sample less often",
+                    distinct.length, vars.size(), every, every * h.net.dtMs(), perSecond, config.probeMaxValuesPerSecond(),
+                    SimulatorConfig.PROBE_MAX_VALUES_PER_S));
+        }
+        h.probeIds = distinct;
         h.probeVars = vars.toArray(new String[0]);
         h.probeEvery = every;
     }
@@ -243,10 +267,22 @@ public final class Hosting {
 
     // ------------------------------------------------------------------ inputs
 
-    /** Validates an input and queues it for its tick, or throws a {@link Rejection}. */
-    public static void accept(HostedNetwork h, ExternalInput in, Source src, SimulatorConfig config, SimulatorOutput out) {
+    /**
+     * Validates an input and queues it for its tick, or throws a {@link Rejection}.
+     *
+     * @param rawBytes       the encoded size of the input record
+     * @param maxRecordBytes the largest record the simulator writes: the input's journal entry must fit it
+     */
+    public static void accept(HostedNetwork h, ExternalInput in, Source src, int rawBytes, int maxRecordBytes,
+            SimulatorConfig config, SimulatorOutput out) {
         if (h.state == RunState.STOPPED) {
             throw wrongState(h, "an input", "the network is stopped");
+        }
+        if (h.pending.size() >= config.inputQueueMaxCount() || h.pendingBytes + rawBytes > config.inputQueueMaxBytes()) {
+            throw new Rejection(RejectReason.QUEUE_FULL, "network '" + h.id + "' already holds " + h.pending.size()
+                    + " inputs (" + h.pendingBytes + " bytes) waiting for their tick; at most " + config.inputQueueMaxCount()
+                    + " inputs and " + config.inputQueueMaxBytes() + " bytes wait (" + SimulatorConfig.INPUT_QUEUE_MAX_COUNT
+                    + ", " + SimulatorConfig.INPUT_QUEUE_MAX_BYTES + ")");
         }
         Network net = h.net;
         long now = net.tick();
@@ -279,17 +315,42 @@ public final class Hosting {
         AppliedInput journal = AppliedInput.newBuilder().setNetworkId(h.id).setSequence(-1).setTick(tick)
                 .setSourceTopic(src.topic()).setSourcePartition(src.partition()).setSourceOffset(src.offset())
                 .setPayload(in).build();
+        // the journal entry wraps the input: a network id, a topic and a few numbers more than it
+        long journalBytesAtMost = rawBytes + 2L * (5 + 4L * h.id.length()) + 5 + 4L * src.topic().length() + 64;
+        if (journalBytesAtMost > maxRecordBytes) {
+            int exact = io.neurostream.schemas.Topics.JOURNAL.valueSerde().encode(journal).length + h.id.length()
+                    + RECORD_OVERHEAD_BYTES;
+            if (exact > maxRecordBytes) {
+                throw new Rejection(RejectReason.OVERSIZED, "the input is " + rawBytes + " bytes; its journal entry would be "
+                        + exact + " bytes, over the largest record the simulator writes (" + maxRecordBytes
+                        + " bytes); send smaller inputs (split a matrix, or lower its resolution)");
+            }
+        }
         // journaled now, with the tick it will act on: the journal then holds every input whose offset
         // is committed, including those still waiting for their tick
         h.journal(journal, tick, out);
-        h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal));
+        h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal, rawBytes));
+        h.pendingBytes += rawBytes;
+    }
+
+    /** Kafka's overhead per record beyond key and value, at most (record batch header and record framing). */
+    public static final int RECORD_OVERHEAD_BYTES = 128;
+
+    /** Throws OUT_OF_RANGE unless {@code |value| <= simulator.input.max.abs.value}. */
+    private static void inRange(String what, double value, SimulatorConfig config) {
+        if (Math.abs(value) > config.maxAbsValue()) {
+            throw new Rejection(RejectReason.OUT_OF_RANGE, what + " is " + value + "; values beyond +/-" + config.maxAbsValue()
+                    + " are not physical (" + SimulatorConfig.MAX_ABS_VALUE + ")");
+        }
     }
 
     /** Queues again an input that was accepted before a checkpoint and had not reached its tick. */
-    public static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival) {
+    public static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival, SimulatorConfig config) {
         ExternalInput in = ExternalInput.newBuilder((ExternalInput) journal.getPayload()).setTick(tick).build();
-        Input input = toEngineInput(h, in, SimulatorConfig.defaults(), tick);
-        h.pending.add(new HostedNetwork.Pending(tick, arrival, input, journal));
+        Input input = toEngineInput(h, in, config, tick);
+        long bytes = io.neurostream.schemas.Topics.EXTERNAL_INPUT.valueSerde().encode(in).length;
+        h.pending.add(new HostedNetwork.Pending(tick, arrival, input, journal, bytes));
+        h.pendingBytes += bytes;
     }
 
     /** The engine input an external input means, from {@code tick} for its duration; or a {@link Rejection}. */
@@ -304,6 +365,7 @@ public final class Hosting {
                 if (!Double.isFinite(current)) {
                     throw new Rejection(RejectReason.NON_FINITE, "current must be finite, got " + in.getCurrent());
                 }
+                inRange("current x scale", current, config);
                 return Input.current(targets(h, in.getTarget(), config), Dist.constant(current), tick, to);
             }
             case POISSON: {
@@ -321,6 +383,7 @@ public final class Hosting {
                     throw new Rejection(RejectReason.NON_FINITE, "weight x scale must be a finite magnitude, got "
                             + in.getWeight() + " x " + in.getScale() + " = " + weight);
                 }
+                inRange("weight x scale", weight, config);
                 return Input.poisson(targets(h, in.getTarget(), config), rate, weight, tick, to);
             }
             case MATRIX:
@@ -381,6 +444,9 @@ public final class Hosting {
                 if (!Double.isFinite(f * in.getScale())) {
                     throw new Rejection(RejectReason.NON_FINITE, "matrix value [" + i + "][" + j + "] x scale is not finite: "
                             + f + " x " + in.getScale());
+                }
+                if (Math.abs(f * in.getScale()) > config.maxAbsValue()) {
+                    inRange("matrix value [" + i + "][" + j + "] x scale", f * in.getScale(), config);
                 }
                 m[i][j] = f;
             }
