@@ -4,6 +4,8 @@ import io.neurostream.analytics.internal.AlertProcessor;
 import io.neurostream.analytics.internal.Codecs;
 import io.neurostream.analytics.internal.FrameWindowProcessor;
 import io.neurostream.analytics.internal.Names;
+import io.neurostream.analytics.internal.StatusProcessor;
+import io.neurostream.analytics.internal.StatusTimestampExtractor;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Alert;
 import io.neurostream.schemas.avro.Balance;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -71,6 +74,17 @@ import org.apache.kafka.streams.state.Stores;
  * batches on retry (non-idempotent, several requests in flight) at the price of 200 ms of simulated time
  * of extra latency.
  *
+ * <h2>Runs and rejected frames</h2>
+ * The analytics also reads topic {@code status} (which must have the partition count of {@code frames},
+ * as every topic keyed by network id) to learn each network's run: its {@code run_epoch_ms}. A frame
+ * counts only if its epoch (record timestamp minus simulated time) is that run's — before any Status of
+ * the network, the run of its first frame — and it starts at most
+ * {@link AnalyticsConfig#FRAME_MAX_JUMP_MS} (60 s) of simulated time after the run's newest frame. Other
+ * frames go to topic {@code rejected} (reason FOREIGN_RUN or FRAME_TOO_FAR_AHEAD), are counted
+ * ({@link #framesRejected()}) and logged at WARN (at most once a minute per network), so one frame
+ * stamped a year ahead cannot make every real frame after it late. A RESET or re-CREATE is followed: its
+ * Status announces the new epoch, and that run's first frame starts new windows.
+ *
  * <h2>Alerts</h2>
  * EI_RATIO (per area), RUNAWAY and SILENCE (per area and network) with hysteresis over K consecutive final
  * windows: RAISED after K windows out of band, CLEARED after K windows back in band, never raised twice
@@ -119,18 +133,25 @@ public final class AnalyticsApp implements AutoCloseable {
     }
 
     /**
-     * The topology: {@code frames} → windows (rates, balance) → alerts. Five state stores, all logged to
-     * changelog topics that accept record timestamps of simulated time far ahead of the wall clock.
+     * The topology: {@code frames} → windows (rates, balance; rejected frames) → alerts, and {@code status}
+     * → the runs the windows check frames against. Six state stores, all logged to changelog topics that
+     * accept record timestamps of simulated time far ahead of the wall clock.
      */
     public static Topology buildTopology(AnalyticsConfig config) {
         String prefix = config.topicPrefix();
         long size = config.windowSizeMs();
         long advance = config.windowAdvanceMs();
         long grace = config.windowGraceMs();
+        long maxJump = config.frameMaxJumpMs();
         Topology t = new Topology();
         t.addSource(Names.FRAMES_SOURCE, Topics.FRAMES.keySerde().deserializer(), Topics.FRAMES.valueSerde(),
                 Topics.FRAMES.name(prefix));
-        t.addProcessor(Names.WINDOWS, () -> new FrameWindowProcessor(size, advance, grace), Names.FRAMES_SOURCE);
+        // from the earliest status always: the compacted topic holds every network's latest run
+        t.addSource(AutoOffsetReset.earliest(), Names.STATUS_SOURCE, new StatusTimestampExtractor(),
+                Topics.STATUS.keySerde().deserializer(), Topics.STATUS.valueSerde(), Topics.STATUS.name(prefix));
+        t.addProcessor(Names.RUNS, StatusProcessor::new, Names.STATUS_SOURCE);
+        t.addProcessor(Names.WINDOWS, () -> new FrameWindowProcessor(size, advance, grace, maxJump),
+                Names.FRAMES_SOURCE);
         t.addProcessor(Names.ALERTS, () -> new AlertProcessor(config::alertSettings), Names.WINDOWS);
         t.addSink(Names.RATES_SINK, Topics.RATES.name(prefix), Topics.RATES.keySerde().serializer(),
                 Topics.RATES.valueSerde(), Names.WINDOWS);
@@ -138,11 +159,14 @@ public final class AnalyticsApp implements AutoCloseable {
                 Topics.BALANCE.valueSerde(), Names.WINDOWS);
         t.addSink(Names.ALERTS_SINK, Topics.ALERTS.name(prefix), Topics.ALERTS.keySerde().serializer(),
                 Topics.ALERTS.valueSerde(), Names.ALERTS);
+        t.addSink(Names.REJECTED_SINK, Topics.REJECTED.name(prefix), Topics.REJECTED.keySerde().serializer(),
+                Topics.REJECTED.valueSerde(), Names.WINDOWS);
         t.addStateStore(store(Names.PANES_STORE, Serdes.Bytes(), Codecs.WINDOW_SUMS), Names.WINDOWS);
         t.addStateStore(store(Names.CLOCKS_STORE, Serdes.String(), Codecs.NETWORK_CLOCK), Names.WINDOWS);
         t.addStateStore(store(Names.LATEST_RATES_STORE, Serdes.String(), Codecs.recordList(Rate.class)), Names.WINDOWS);
         t.addStateStore(store(Names.LATEST_BALANCE_STORE, Serdes.String(), Codecs.recordList(Balance.class)),
                 Names.WINDOWS);
+        t.addStateStore(store(Names.RUNS_STORE, Serdes.String(), Codecs.KNOWN_RUN), Names.RUNS, Names.WINDOWS);
         t.addStateStore(store(Names.ALERT_STATE_STORE, Serdes.String(), Codecs.ALERT_HYSTERESIS), Names.ALERTS);
         return t;
     }
@@ -232,6 +256,19 @@ public final class AnalyticsApp implements AutoCloseable {
     /** Frames skipped as invalid (null, negative counts, non-finite inputs); bad bytes count in dropped-records. */
     public long invalidFramesSkipped() {
         return invalidFramesSkipped(streams.metrics());
+    }
+
+    /**
+     * Frames not counted because they belong to another run than their network's or jump too far ahead of
+     * it, each sent to topic {@code rejected} (all threads of this instance).
+     */
+    public long framesRejected() {
+        return framesRejected(streams.metrics());
+    }
+
+    /** {@link #framesRejected()} from a metrics map. */
+    public static long framesRejected(Map<MetricName, ? extends Metric> metrics) {
+        return total(metrics, Names.REJECTED_FRAMES);
     }
 
     /** {@link #lateFramesDropped()} from a metrics map (e.g. {@code TopologyTestDriver.metrics()}). */

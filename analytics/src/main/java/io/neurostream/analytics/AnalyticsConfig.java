@@ -47,6 +47,7 @@ public final class AnalyticsConfig extends AbstractConfig {
     public static final String WINDOW_GRACE_MS = "analytics.window.grace.ms";
     public static final String EXACTLY_ONCE = "analytics.exactly.once";
     public static final String STANDBY_REPLICAS = "analytics.standby.replicas";
+    public static final String FRAME_MAX_JUMP_MS = "analytics.frame.max.jump.ms";
 
     /** Prefix of every alert key, global and per network. */
     public static final String ALERT_PREFIX = "analytics.alert.";
@@ -91,6 +92,14 @@ public final class AnalyticsConfig extends AbstractConfig {
                             + "commit together every commit.interval.ms. false: at_least_once.")
             .define(STANDBY_REPLICAS, Type.INT, 0, Range.atLeast(0), Importance.MEDIUM,
                     "Standby replicas of each state store (num.standby.replicas) on other instances, for fast fail-over.")
+            .define(FRAME_MAX_JUMP_MS, Type.LONG, 60_000L, Range.atLeast(1L), Importance.MEDIUM,
+                    "How far, in ms of simulated time, a frame may start ahead of the newest frame accepted from its "
+                            + "network's run (or of the simulated time its latest Status reports, if further). A frame "
+                            + "further ahead is not counted and goes to topic rejected (FRAME_TOO_FAR_AHEAD): one "
+                            + "frame stamped far in the future would otherwise move the network's stream time there "
+                            + "and make every real frame after it late. The simulator's frames follow each other "
+                            + "without gaps, so the bound only needs to exceed one frame; a frame within it can still "
+                            + "make up to this much simulated time of real frames late.")
             .define(ALERT_CONSECUTIVE_WINDOWS, Type.INT, 3, Range.between(1, 1_000_000), Importance.MEDIUM,
                     "K: an alert is RAISED after K consecutive final windows out of band and CLEARED after K consecutive "
                             + "windows back in band; never raised twice in a row. With hopping windows consecutive windows "
@@ -247,6 +256,11 @@ public final class AnalyticsConfig extends AbstractConfig {
 
     public int standbyReplicas() {
         return getInt(STANDBY_REPLICAS);
+    }
+
+    /** {@link #FRAME_MAX_JUMP_MS}: the largest accepted step of simulated time ahead of a network's newest frame. */
+    public long frameMaxJumpMs() {
+        return getLong(FRAME_MAX_JUMP_MS);
     }
 
     /** The global alert settings. */

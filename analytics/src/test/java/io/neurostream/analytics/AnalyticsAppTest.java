@@ -176,8 +176,11 @@ class AnalyticsAppTest {
         h.pipeRange(net, 0, 1500, t -> g); // stream time 1490: [0, 1000) .. [200, 1200) published
         assertThat(Harness.networkLevel(h.rates())).hasSize(3);
 
-        // RESET: a new epoch, earlier than the old run's stream time (it ran ahead of the wall clock)
+        // RESET: a new epoch, earlier than the old run's stream time (it ran ahead of the wall clock),
+        // announced by the network's Status before its first frame
         FrameFixture rerun = new FrameFixture("n1", EPOCH + 1000, 10);
+        h.status("n1", rerun.epochMs(), 0);
+        assertThat(Harness.networkLevel(h.rates())).isEmpty(); // the windows follow the old run until the new one's frames
         h.pipe(rerun, 0, g);
         // the old run's complete windows are published at once: [300, 1300) and [400, 1400)
         assertThat(Harness.networkLevel(h.rates())).extracting(Rate::getWindowStartMs, Rate::getRateHz)
@@ -189,8 +192,10 @@ class AnalyticsAppTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(EPOCH + 1000, 10.0));
         assertThat(h.lateFramesDropped()).isZero();
 
-        h.pipe(net, 1500, g); // a straggler of the old run
-        assertThat(h.lateFramesDropped()).isEqualTo(1);
+        h.pipe(net, 1500, g); // a straggler of the old run: a frame of another run now
+        assertThat(h.lateFramesDropped()).isZero();
+        assertThat(h.framesRejected()).isEqualTo(1);
+        assertThat(h.rejected()).extracting(r -> r.getReasonCode()).containsExactly("FOREIGN_RUN");
     }
 
     @Test

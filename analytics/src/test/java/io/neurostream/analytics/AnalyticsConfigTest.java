@@ -22,6 +22,7 @@ class AnalyticsConfigTest {
         assertThat(c.windowGraceMs()).isEqualTo(200);
         assertThat(c.exactlyOnce()).isTrue();
         assertThat(c.standbyReplicas()).isZero();
+        assertThat(c.frameMaxJumpMs()).isEqualTo(60_000);
         assertThat(c.alertDefaults()).isEqualTo(new AlertSettings(3, 0.4, 3.0, 50.0, 0.5));
         assertThat(c.alertSettings("any")).isEqualTo(c.alertDefaults());
         for (String key : AnalyticsConfig.DEF.names()) {

@@ -3,6 +3,9 @@ package io.neurostream.analytics;
 import io.neurostream.schemas.avro.AreaFrame;
 import io.neurostream.schemas.avro.EClass;
 import io.neurostream.schemas.avro.Frame;
+import io.neurostream.schemas.avro.RunMode;
+import io.neurostream.schemas.avro.RunState;
+import io.neurostream.schemas.avro.Status;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,6 +50,22 @@ final class FrameFixture {
 
     int frameMs() {
         return frameMs;
+    }
+
+    /** A RUNNING Status of run {@code epochMs} of {@code network} that has reached simulated ms {@code simMs} (dt 1 ms). */
+    static Status status(String network, long epochMs, long simMs) {
+        return Status.newBuilder().setNetworkId(network).setState(RunState.RUNNING).setMode(RunMode.REALTIME)
+                .setTick(simMs).setSimTimeMs(simMs).setDtMs(1.0).setRunEpochMs(epochMs).setSpeed(1.0)
+                .setRealtimeFactor(1.0).setUpdatedAtMs(epochMs + simMs).setRejectedCount(0).setStalledMs(0).build();
+    }
+
+    /** This run's Status at simulated ms {@code simMs}. */
+    Status status(long simMs) {
+        return status(network, epochMs, simMs);
+    }
+
+    long epochMs() {
+        return epochMs;
     }
 
     /** The frame starting at simulated ms {@code simMs} (a multiple of the frame length), dt = 1 ms. */

@@ -5,6 +5,8 @@ import io.neurostream.schemas.avro.Alert;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.Rate;
+import io.neurostream.schemas.avro.Rejected;
+import io.neurostream.schemas.avro.Status;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +30,8 @@ final class Harness implements AutoCloseable {
     final TestOutputTopic<String, Rate> rates;
     final TestOutputTopic<String, Balance> balance;
     final TestOutputTopic<String, Alert> alerts;
+    final TestInputTopic<String, Status> status;
+    final TestOutputTopic<String, Rejected> rejected;
 
     Harness(Path stateDir, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>();
@@ -44,6 +48,9 @@ final class Harness implements AutoCloseable {
                 Topics.BALANCE.valueSerde());
         alerts = driver.createOutputTopic(Topics.ALERTS.name(prefix), new StringDeserializer(),
                 Topics.ALERTS.valueSerde());
+        status = driver.createInputTopic(Topics.STATUS.name(prefix), new StringSerializer(), Topics.STATUS.valueSerde());
+        rejected = driver.createOutputTopic(Topics.REJECTED.name(prefix), new StringDeserializer(),
+                Topics.REJECTED.valueSerde());
     }
 
     /** Pipes the frame of {@code f} starting at simulated ms {@code simMs}. */
@@ -56,6 +63,22 @@ final class Harness implements AutoCloseable {
         for (long t = fromMs; t < toMs; t += f.frameMs()) {
             pipe(f, t, groups.apply(t));
         }
+    }
+
+    /**
+     * Pipes the Status the simulator would publish for run {@code epochMs} of {@code network} having reached
+     * simulated ms {@code simMs}, stamped with the wall clock of that moment (epoch + simMs, as in real time).
+     */
+    void status(String network, long epochMs, long simMs) {
+        status.pipeInput(network, FrameFixture.status(network, epochMs, simMs), epochMs + simMs);
+    }
+
+    List<Rejected> rejected() {
+        return rejected.readValuesToList();
+    }
+
+    long framesRejected() {
+        return AnalyticsApp.framesRejected(driver.metrics());
     }
 
     List<Rate> rates() {

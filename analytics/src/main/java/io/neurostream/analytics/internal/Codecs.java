@@ -19,6 +19,7 @@ public final class Codecs {
 
     public static final Serde<WindowSums> WINDOW_SUMS = serde(WindowSums::encode, WindowSums::decode);
     public static final Serde<NetworkClock> NETWORK_CLOCK = serde(NetworkClock::encode, NetworkClock::decode);
+    public static final Serde<KnownRun> KNOWN_RUN = serde(KnownRun::encode, KnownRun::decode);
     public static final Serde<AlertHysteresis> ALERT_HYSTERESIS = serde(AlertHysteresis::encode, AlertHysteresis::decode);
 
     private static <T> Serde<T> serde(Function<T, byte[]> encode, Function<byte[], T> decode) {

@@ -1,20 +1,27 @@
 package io.neurostream.analytics.internal;
 
+import io.neurostream.schemas.Rejections;
+import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AreaFrame;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.EClass;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.Rate;
+import io.neurostream.schemas.avro.Rejected;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -42,37 +49,65 @@ import org.slf4j.LoggerFactory;
  * would let a network running ahead (as fast as possible, or simply not paused) close the windows of every
  * network on its partition and drop the others' frames as late for good.
  *
- * <p><b>Runs.</b> A frame whose epoch ({@code timestamp - floor(sim_time_ms)}) is newer than the network's
- * run starts a new run (CREATE or RESET): the old run's windows that are complete (end at most one ms after
- * its last frame) are published, its other panes discarded, and windowing restarts. Frames of an older run
- * are dropped as late.
+ * <p><b>Runs.</b> A frame's epoch is {@code timestamp - floor(sim_time_ms)}. The run a network's windows
+ * follow is the one its latest Status announces ({@link KnownRun}, from {@link StatusProcessor}); before
+ * any Status of the network has been seen, the run of its first frame. A frame of the followed run is
+ * counted. A frame of the run the Status announces, when the windows still follow an older one, starts
+ * the new run (CREATE or RESET): the old run's windows that are complete (end at most one ms after its
+ * last frame) are published, its other panes discarded, and windowing restarts. Frames of the old run
+ * that come before the new run's first frame still count (a network run as fast as possible writes
+ * frames far ahead of the wall-clock time of its Status). Any other frame is rejected.
+ *
+ * <p><b>Rejected frames.</b> A frame of another run ({@value #FOREIGN_RUN}), or one that starts more than
+ * {@code maxJumpMs} of simulated time after the newest counted frame of its run, or after the simulated
+ * time its run's Status reports if that is further ({@value #FRAME_TOO_FAR_AHEAD}), is not counted and
+ * does not move stream time: it goes to topic {@code rejected} with the reason, is counted
+ * ({@value Names#REJECTED_FRAMES}) and logged at WARN, at most once per network every
+ * {@value #WARN_INTERVAL_MS} ms of wall-clock time. Otherwise one frame stamped a year ahead would move
+ * the network's stream time a year ahead and make every real frame after it late, for good.
  */
 public final class FrameWindowProcessor implements Processor<String, Frame, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(FrameWindowProcessor.class);
+    /** Reason code of a frame whose epoch is not its network's run's. */
+    public static final String FOREIGN_RUN = "FOREIGN_RUN";
+    /** Reason code of a frame too far ahead of its run's newest frame. */
+    public static final String FRAME_TOO_FAR_AHEAD = "FRAME_TOO_FAR_AHEAD";
+    /** At most one WARN per network about rejected frames in this much wall-clock time, ms. */
+    public static final long WARN_INTERVAL_MS = 60_000L;
 
     private final long sizeMs;
     private final long advanceMs;
     private final long graceMs;
     private final long paneMs;
+    private final long maxJumpMs;
 
     private ProcessorContext<String, Object> context;
     private KeyValueStore<Bytes, WindowSums> panes;
     private KeyValueStore<String, NetworkClock> clocks;
     private KeyValueStore<String, List<Rate>> latestRates;
     private KeyValueStore<String, List<Balance>> latestBalance;
+    private KeyValueStore<String, KnownRun> runs;
     private Sensor lateFrames;
     private Sensor invalidFrames;
+    private Sensor rejectedFrames;
     private long invalidCount;
+    /** Per network: wall-clock ms of the last WARN about rejected frames, and rejections since. */
+    private final Map<String, long[]> warned = new HashMap<>();
 
-    public FrameWindowProcessor(long sizeMs, long advanceMs, long graceMs) {
-        if (sizeMs < 1 || advanceMs < 1 || advanceMs > sizeMs || graceMs < 0) {
-            throw new IllegalArgumentException("need 1 <= advance <= size and grace >= 0, got size " + sizeMs
-                    + ", advance " + advanceMs + ", grace " + graceMs);
+    /**
+     * @param maxJumpMs how far ahead of its run's newest counted frame, ms of simulated time, a frame may
+     *                  start; further is rejected ({@value #FRAME_TOO_FAR_AHEAD})
+     */
+    public FrameWindowProcessor(long sizeMs, long advanceMs, long graceMs, long maxJumpMs) {
+        if (sizeMs < 1 || advanceMs < 1 || advanceMs > sizeMs || graceMs < 0 || maxJumpMs < 1) {
+            throw new IllegalArgumentException("need 1 <= advance <= size, grace >= 0 and max jump >= 1, got size "
+                    + sizeMs + ", advance " + advanceMs + ", grace " + graceMs + ", max jump " + maxJumpMs);
         }
         this.sizeMs = sizeMs;
         this.advanceMs = advanceMs;
         this.graceMs = graceMs;
         this.paneMs = gcd(sizeMs, advanceMs);
+        this.maxJumpMs = maxJumpMs;
     }
 
     private static long gcd(long a, long b) {
@@ -86,9 +121,12 @@ public final class FrameWindowProcessor implements Processor<String, Frame, Stri
         clocks = context.getStateStore(Names.CLOCKS_STORE);
         latestRates = context.getStateStore(Names.LATEST_RATES_STORE);
         latestBalance = context.getStateStore(Names.LATEST_BALANCE_STORE);
+        runs = context.getStateStore(Names.RUNS_STORE);
         lateFrames = context.metrics().addRateTotalSensor(Names.METRICS_SCOPE, "frames", Names.LATE_FRAMES,
                 Sensor.RecordingLevel.INFO);
         invalidFrames = context.metrics().addRateTotalSensor(Names.METRICS_SCOPE, "frames", Names.INVALID_FRAMES,
+                Sensor.RecordingLevel.INFO);
+        rejectedFrames = context.metrics().addRateTotalSensor(Names.METRICS_SCOPE, "frames", Names.REJECTED_FRAMES,
                 Sensor.RecordingLevel.INFO);
     }
 
@@ -106,15 +144,44 @@ public final class FrameWindowProcessor implements Processor<String, Frame, Stri
             return;
         }
         long ts = record.timestamp();
-        long epoch = ts - (long) Math.floor(frame.getSimTimeMs());
+        long simMs = (long) Math.floor(frame.getSimTimeMs());
+        long epoch = ts - simMs;
         NetworkClock clock = clocks.get(network);
-        if (clock == null || epoch > clock.runEpochMs()) {
+        KnownRun known = runs.get(network);
+        boolean announced = known != null && known.runEpochMs() == epoch;
+        if (clock != null && epoch == clock.runEpochMs()) {
+            long newestMs = clock.streamTimeMs() - epoch;
+            long referenceMs = announced ? Math.max(newestMs, known.simTimeMs()) : newestMs;
+            if (simMs - referenceMs > maxJumpMs) {
+                reject(record, network, FRAME_TOO_FAR_AHEAD, "frame " + frame.getFrame() + " of network " + network
+                        + " starts at simulated " + simMs + " ms, " + (simMs - referenceMs) + " ms after the newest "
+                        + (referenceMs == newestMs ? "frame counted of its run (" : "simulated time its Status reports (")
+                        + referenceMs + " ms, run epoch " + epoch + "), more than the " + maxJumpMs
+                        + " ms that analytics.frame.max.jump.ms allows; it would make the real frames after it late");
+                return;
+            }
+        } else if (announced || (clock == null && known == null)) {
+            // the run the latest Status announces (CREATE, RESET), or, before any Status, the first frame's
+            if (known != null && simMs - known.simTimeMs() > maxJumpMs) {
+                reject(record, network, FRAME_TOO_FAR_AHEAD, "frame " + frame.getFrame() + " of network " + network
+                        + " starts at simulated " + simMs + " ms, " + (simMs - known.simTimeMs())
+                        + " ms after the simulated time its Status reports (" + known.simTimeMs() + " ms, run epoch "
+                        + epoch + "), more than the " + maxJumpMs + " ms that analytics.frame.max.jump.ms allows");
+                return;
+            }
             if (clock != null) {
                 endRun(network, clock);
             }
             clock = new NetworkClock(epoch, ts, epoch);
-        } else if (epoch < clock.runEpochMs()) {
-            lateFrames.record(); // a frame of a run that has ended
+        } else {
+            long runEpoch = clock != null ? clock.runEpochMs() : known.runEpochMs();
+            String from = known == null ? "learned from its first frame"
+                    : known.runEpochMs() == runEpoch ? "announced by its Status"
+                    : "still counted; its Status announces run epoch " + known.runEpochMs();
+            reject(record, network, FOREIGN_RUN, "frame " + frame.getFrame() + " of network " + network
+                    + " has run epoch " + epoch + " (record timestamp " + ts + " - simulated " + simMs + " ms), but the "
+                    + "network's run has epoch " + runEpoch + " (" + from + "): a frame of another run, or stamped "
+                    + "with a wrong timestamp");
             return;
         }
         long newestWindow = epoch + Math.floorDiv(ts - epoch, advanceMs) * advanceMs;
@@ -133,6 +200,29 @@ public final class FrameWindowProcessor implements Processor<String, Frame, Stri
         clock = clock.withStreamTime(Math.max(clock.streamTimeMs(), ts));
         clock = publishUntil(network, clock, clock.streamTimeMs() - graceMs);
         clocks.put(network, clock);
+    }
+
+    /** Sends the frame to topic rejected, counts it and logs it (at most once per network a minute). */
+    private void reject(Record<String, Frame> record, String network, String code, String reason) {
+        rejectedFrames.record();
+        long now = context.currentSystemTimeMs();
+        Optional<RecordMetadata> source = context.recordMetadata();
+        byte[] value = Topics.FRAMES.valueSerde().encode(record.value());
+        Rejected r = Rejections.of(source.map(RecordMetadata::topic).orElse(""),
+                source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L),
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), value, network, code,
+                reason, now);
+        // stamped with the wall clock, as the simulator stamps its rejections: a frame's own timestamp may
+        // be the very thing that is wrong
+        context.forward(new Record<String, Object>(network, r, now), Names.REJECTED_SINK);
+        long[] w = warned.computeIfAbsent(network, n -> new long[] {Long.MIN_VALUE, 0});
+        w[1]++;
+        if (w[0] == Long.MIN_VALUE || now - w[0] >= WARN_INTERVAL_MS) {
+            LOG.warn("network {}: rejected {} frame(s) to topic rejected since the previous warning; the latest {}: {}",
+                    network, w[1], code, reason);
+            w[0] = now;
+            w[1] = 0;
+        }
     }
 
     private static String problem(Frame f) {
