@@ -103,10 +103,12 @@ final class Acls {
                 new Grant(simulator, writeDescribe, ResourceType.TRANSACTIONAL_ID, PatternType.PREFIXED,
                         List.of(simulatorGroup + "-"))));
         g.put("analytics (Kafka Streams)", List.of(
+                // status: the run of each network, which frames are checked against
                 new Grant(analytics, readDescribe, ResourceType.TOPIC, PatternType.LITERAL,
-                        topics(prefix, Topics.FRAMES.baseName())),
+                        topics(prefix, Topics.FRAMES.baseName(), Topics.STATUS.baseName())),
                 new Grant(analytics, writeDescribe, ResourceType.TOPIC, PatternType.LITERAL, topics(prefix,
-                        Topics.RATES.baseName(), Topics.BALANCE.baseName(), Topics.ALERTS.baseName())),
+                        Topics.RATES.baseName(), Topics.BALANCE.baseName(), Topics.ALERTS.baseName(),
+                        Topics.REJECTED.baseName())),
                 // its changelog topics, which it creates
                 new Grant(analytics, List.of(AclOperation.ALL), ResourceType.TOPIC, PatternType.PREFIXED,
                         List.of(analyticsApp + "-")),
