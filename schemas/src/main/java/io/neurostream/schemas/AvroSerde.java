@@ -32,13 +32,14 @@ import org.apache.kafka.common.serialization.Serializer;
  *
  * <p>Encoding is Avro's own {@link BinaryMessageEncoder}, so the bytes are those of the generated
  * classes' {@code toByteBuffer()} and any Avro implementation with the schema reads them. Decoding uses
- * Avro's {@link SchemaStore} and {@link SpecificDatumReader} but not its {@code BinaryMessageDecoder},
- * which reads the body through a stream decoder that allocates whatever length a string or bytes field
- * declares before reading it (a 15-byte record claiming a 1 GiB string makes it allocate 1 GiB, and keep
- * it in its thread's reused decoder), ignores bytes left over after the body, and reports a truncated header and a foreign one alike
- * ({@code BadHeaderException: Not enough header bytes}). So the 10-byte header is checked here, and the
- * body is read by an array-backed {@link BinaryDecoder}, which checks every declared length against the
- * bytes present before allocating and counts the bytes left over.
+ * Avro's {@link SchemaStore} and {@link SpecificDatumReader} but not its {@code BinaryMessageDecoder}:
+ * that reads the body through a stream decoder that allocates whatever length a string or bytes field
+ * declares before reading it (a 15-byte record claiming a 1 GiB string makes it allocate 1 GiB, and
+ * keep it in its thread's reused decoder), ignores bytes left over after the body, and reports a
+ * truncated header and a foreign one alike ({@code BadHeaderException: Not enough header bytes}). So
+ * the 10-byte header is checked here, and the body is read by an array-backed {@link BinaryDecoder},
+ * which checks every declared length against the bytes present before allocating, and counts the
+ * bytes left over.
  *
  * <p>Decoding never lets an Avro or JVM exception out for bad bytes: it throws
  * {@link BadRecordException} with a {@link Reason}. A null value (a tombstone) decodes to null.
