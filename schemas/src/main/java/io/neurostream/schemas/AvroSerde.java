@@ -7,18 +7,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -28,10 +26,20 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Kafka serde of one generated Avro record type in Avro's single-object encoding: {@code C3 01}, the
  * 8-byte CRC-64-AVRO fingerprint of the writer's schema (little-endian), then the Avro binary body.
- * No schema registry is involved: the writer's schema is found by fingerprint among the record's
- * released versions ({@link SchemaVersions}) and resolved to the current schema, so new readers decode
- * records written by every earlier release. The bytes are those of the generated classes'
- * {@code toByteBuffer()}, so any Avro implementation with the schema can read them.
+ * No schema registry is involved: the writer's schema is found by fingerprint in a {@link SchemaStore}
+ * holding the record's released versions ({@link SchemaVersions#store}) and resolved to the current
+ * schema, so new readers decode records written by every earlier release.
+ *
+ * <p>Encoding is Avro's own {@link BinaryMessageEncoder}, so the bytes are those of the generated
+ * classes' {@code toByteBuffer()} and any Avro implementation with the schema reads them. Decoding uses
+ * Avro's {@link SchemaStore} and {@link SpecificDatumReader} but not its {@code BinaryMessageDecoder}:
+ * that reads the body through a stream decoder that allocates whatever length a string or bytes field
+ * declares before reading it (a 15-byte record claiming a 1 GiB string makes it allocate 1 GiB, and
+ * keep it in its thread's reused decoder), ignores bytes left over after the body, and reports a
+ * truncated header and a foreign one alike ({@code BadHeaderException: Not enough header bytes}). So
+ * the 10-byte header is checked here, and the body is read by an array-backed {@link BinaryDecoder},
+ * which checks every declared length against the bytes present before allocating, and counts the
+ * bytes left over.
  *
  * <p>Decoding never lets an Avro or JVM exception out for bad bytes: it throws
  * {@link BadRecordException} with a {@link Reason}. A null value (a tombstone) decodes to null.
@@ -53,48 +61,37 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     public static final int HEADER_LENGTH = 10;
 
     private static final Map<Class<?>, AvroSerde<?>> SHARED = new ConcurrentHashMap<>();
-    private static final ThreadLocal<Codec> CODEC = ThreadLocal.withInitial(Codec::new);
+    private static final ThreadLocal<Buffer> OUT = ThreadLocal.withInitial(Buffer::new);
+    private static final ThreadLocal<BinaryDecoder> DECODER = new ThreadLocal<>();
 
     private final Class<T> type;
     private final Schema schema;
     private final long fingerprint;
-    private final byte[] header;
-    private final SpecificDatumWriter<T> writer;
-    private final Map<Long, SpecificDatumReader<T>> readers;
-    private final Map<Long, String> writerNames;
+    private final SpecificData model;
+    private final BinaryMessageEncoder<T> encoder;
+    /** Every writer schema this serde decodes: the current one, each released version, the extra ones. */
+    private final SchemaStore writerSchemas;
+    /** A reader per writer schema met so far, made from {@link #writerSchemas} on first use. */
+    private final Map<Long, WriterReader<T>> readers = new ConcurrentHashMap<>();
 
     private AvroSerde(Class<T> type, Collection<Schema> extraWriterSchemas) {
         this.type = type;
         this.schema = SchemaVersions.current(type);
         this.fingerprint = SchemaVersions.fingerprint(schema);
-        SpecificData model = SpecificData.getForClass(type);
-        this.header = new byte[HEADER_LENGTH];
-        header[0] = MAGIC_0;
-        header[1] = MAGIC_1;
-        for (int i = 0; i < 8; i++) {
-            header[2 + i] = (byte) (fingerprint >>> (8 * i));
-        }
-        this.writer = new SpecificDatumWriter<>(schema, model);
-        Map<Long, SpecificDatumReader<T>> r = new HashMap<>();
-        Map<Long, String> names = new HashMap<>();
-        r.put(fingerprint, new SpecificDatumReader<>(schema, schema, model));
-        names.put(fingerprint, type.getSimpleName() + " (current)");
-        for (SchemaVersions.Version v : SchemaVersions.released(type)) {
-            r.putIfAbsent(v.fingerprint(), new SpecificDatumReader<>(v.schema(), schema, model));
-            names.putIfAbsent(v.fingerprint(), v.toString());
-        }
+        this.model = SpecificData.getForClass(type);
+        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        SchemaStore.Cache store = SchemaVersions.store(type);
         for (Schema writer : extraWriterSchemas) {
             List<String> problems = SchemaVersions.readProblems(schema, writer);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("cannot decode " + writer.getFullName() + " data as "
                         + type.getSimpleName() + ": " + String.join("; ", problems));
             }
-            long fp = SchemaVersions.fingerprint(writer);
-            r.putIfAbsent(fp, new SpecificDatumReader<>(writer, schema, model));
-            names.putIfAbsent(fp, writer.getName() + " (extra writer schema)");
+            if (store.findByFingerprint(SchemaVersions.fingerprint(writer)) == null) {
+                store.addSchema(writer);
+            }
         }
-        this.readers = Map.copyOf(r);
-        this.writerNames = Map.copyOf(names);
+        this.writerSchemas = store;
     }
 
     /** The shared serde of a generated record class (decodes its current and every released version). */
@@ -132,16 +129,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         if (record == null) {
             return null;
         }
-        Codec c = CODEC.get();
-        c.out.reset();
-        c.out.write(header, 0, HEADER_LENGTH);
+        Buffer out = OUT.get();
+        out.reset();
         try {
-            c.encoder = EncoderFactory.get().directBinaryEncoder(c.out, c.encoder);
-            writer.write(record, c.encoder);
+            encoder.encode(record, out);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
-        return c.out.toByteArray();
+        return out.toByteArray();
     }
 
     /** Decodes a record; null decodes to null (a tombstone). */
@@ -177,38 +172,61 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         for (int i = 9; i >= 2; i--) {
             fp = (fp << 8) | (data[i] & 0xFF);
         }
-        SpecificDatumReader<T> reader = readers.get(fp);
+        WriterReader<T> reader = reader(fp);
         if (reader == null) {
             throw new BadRecordException(Reason.UNKNOWN_FINGERPRINT, unknownFingerprint(fp));
         }
-        Codec c = CODEC.get();
-        BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, n - HEADER_LENGTH, c.decoder);
-        c.decoder = in;
+        BinaryDecoder in = DecoderFactory.get().binaryDecoder(data, HEADER_LENGTH, n - HEADER_LENGTH, DECODER.get());
+        DECODER.set(in);
         T result;
         try {
-            result = reader.read(reuse, in);
+            result = reader.datumReader().read(reuse, in);
         } catch (SecurityException e) {
             throw e; // a set-up error (an untrusted class), not a bad record
         } catch (IOException | RuntimeException e) {
-            throw failure(fp, e);
+            throw failure(reader, e);
         }
         int left = in.remainingBytes();
         if (left != 0) {
             throw new BadRecordException(Reason.CORRUPT, left + " bytes left over after a "
-                    + writerNames.get(fp) + " record of " + (n - left) + " bytes");
+                    + reader.writer() + " record of " + (n - left) + " bytes");
         }
         return result;
     }
 
-    private BadRecordException failure(long fp, Exception e) {
+    /** The reader of records written with the schema of this fingerprint, or null if the store has none. */
+    private WriterReader<T> reader(long fp) {
+        WriterReader<T> reader = readers.get(fp);
+        if (reader != null) {
+            return reader;
+        }
+        Schema writer = writerSchemas.findByFingerprint(fp);
+        if (writer == null) {
+            return null;
+        }
+        return readers.computeIfAbsent(fp,
+                f -> new WriterReader<>(new SpecificDatumReader<>(writer, schema, model), describe(f)));
+    }
+
+    /** Names a writer schema in messages: the released version, else the current or an extra schema. */
+    private String describe(long fp) {
+        for (SchemaVersions.Version v : SchemaVersions.released(type)) {
+            if (v.fingerprint() == fp) {
+                return v.toString();
+            }
+        }
+        return type.getSimpleName() + (fp == fingerprint ? " (current)" : " (extra writer schema)");
+    }
+
+    private static BadRecordException failure(WriterReader<?> reader, Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof EOFException) {
                 return new BadRecordException(Reason.TRUNCATED,
-                        "the body ends before the " + writerNames.get(fp) + " record is complete", e);
+                        "the body ends before the " + reader.writer() + " record is complete", e);
             }
         }
         return new BadRecordException(Reason.CORRUPT,
-                "the body is not a valid " + writerNames.get(fp) + " record: " + e, e);
+                "the body is not a valid " + reader.writer() + " record: " + e, e);
     }
 
     private String unknownFingerprint(long fp) {
@@ -258,11 +276,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
 
     // -------------------------------------------------------------------------------- internals
 
-    /** One thread's reusable encoder, decoder and output buffer. */
-    private static final class Codec {
-        final Buffer out = new Buffer();
-        BinaryEncoder encoder;
-        BinaryDecoder decoder;
+    /** The reader of one writer schema, and that schema's name for messages. */
+    private record WriterReader<T>(SpecificDatumReader<T> datumReader, String writer) {
     }
 
     /** An unsynchronised growable byte buffer. */

@@ -12,8 +12,9 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
  * {@code newBuilder(other)}). The list is read from the system property
  * {@code org.apache.avro.SERIALIZABLE_PACKAGES} only once, when Avro's validator class loads, so setting
  * the property from code can come too late; the validator API works whenever it is called. The
- * generated record classes call {@link #install()} in their static initialiser (see
- * {@code src/main/avro-templates/record.vm}), so the trust is in place before any of them is used.
+ * generated record classes call {@link #install()} in their static initialiser (a line the build adds
+ * to Avro's {@code record.vm}: see {@code schemas/pom.xml}), so the trust is in place before any of them
+ * is used.
  * The package is added to whatever predicate is installed, never replacing it.
  */
 public final class AvroTrust {
