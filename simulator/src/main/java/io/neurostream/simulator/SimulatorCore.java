@@ -129,12 +129,16 @@ public final class SimulatorCore {
         return checkpoint(id);
     }
 
-    /** The checkpoint bytes of a hosted network (taken between frames; see CheckpointCodec). */
+    /**
+     * The checkpoint bytes of a hosted network. Checkpoints are taken between frames: a frame still open
+     * (computed in slices) is computed to its end and published first.
+     */
     public byte[] checkpoint(String id) throws java.io.IOException {
         HostedNetwork h = networks.get(id);
         if (h == null) {
             throw new IllegalArgumentException("no network '" + id + "' is hosted here");
         }
+        h.finishOpenFrame(out);
         return CheckpointCodec.write(h);
     }
 
@@ -358,6 +362,9 @@ public final class SimulatorCore {
                             throw new Rejection(RejectReason.WRONG_STATE, "network '" + id + "' is " + h.state()
                                     + " (" + h.message() + "); only STOP is accepted");
                         }
+                    }
+                    if (c.getCommand() == io.neurostream.schemas.avro.ControlCommand.PAUSE && h.state() == RunState.RUNNING) {
+                        h.closeOpenFrame(out); // a frame computed in slices may be open: it ends where the pause begins
                     }
                     Hosting.control(h, c, config, nowMs, nowNanos);
             }
@@ -653,18 +660,17 @@ public final class SimulatorCore {
      */
     public int doWork(long nowNanos, long nowMs) {
         installFinishedBuilds(nowMs);
-        HostedNetwork next = null;
+        List<HostedNetwork> due = new ArrayList<>();
         long least = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
             if (Hosting.nanosUntilWork(h, nowNanos) == 0) {
+                due.add(h);
                 least = Math.min(least, h.cpuNanos());
-                if (next == null || h.cpuNanos() < next.cpuNanos()) {
-                    next = h;
-                }
             }
         }
+        due.sort(java.util.Comparator.comparingLong(HostedNetwork::cpuNanos));
         int work = 0;
-        if (next != null) {
+        for (HostedNetwork next : due) {
             // a network that was idle does not bank its idle time: it starts at most a slice behind the busiest
             next.cpuAtLeast(least - CPU_SLICE_NANOS);
             long start = System.nanoTime();
@@ -678,8 +684,12 @@ public final class SimulatorCore {
                 if (e instanceof OutOfMemoryError) {
                     next.network().close();
                 }
+                work = 1; // something happened: the caller asks again
             }
             next.addCpu(System.nanoTime() - start);
+            if (work > 0) {
+                break;
+            }
         }
         if (nowMs - lastStatusMs >= config.statusIntervalMs()) {
             lastStatusMs = nowMs;

@@ -580,8 +580,8 @@ public final class SimulatorService implements AutoCloseable {
     private void checkpointWhereDue() {
         for (HostedNetwork h : core.networks()) {
             long last = lastCheckpointFrame.getOrDefault(h.id(), 0L);
-            if (!checkpointable(h)) {
-                continue;
+            if (!checkpointable(h) || h.frameOpen()) {
+                continue; // a periodic checkpoint waits for the open frame to close
             }
             if (h.checkpointRequested() || h.frames() - last >= config.checkpointIntervalFrames()) {
                 checkpoint(h.id());

@@ -334,4 +334,59 @@ class SimulatorCoreTest {
             assertThat(d.core().network(NET)).isNull();
         }
     }
+
+    @Test
+    void shouldRejectFiniteButAbsurdValuesAndNullKeys() {
+        try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+            d.pipeControl(Commands.create(NET, CUBA));
+            d.pipeInput(Commands.poisson(NET, List.of("E"), 100.0, 1e308, null, 10));
+            d.pipeInput(Commands.current(NET, List.of("E"), -1.7e308, null, 10));
+            d.pipeControl(Commands.set(NET, "E", "v_threshold", 1e300));
+            d.pipeRawInput(null, Topics.EXTERNAL_INPUT.valueSerde().encode(Commands.current(NET, List.of("E"), 1.0, null, 1)));
+            assertThat(d.rejectedReasons()).containsExactly("OUT_OF_RANGE", "OUT_OF_RANGE", "OUT_OF_RANGE", "KEY_MISMATCH");
+            assertThat(d.rejected().get(0).getReason()).contains(SimulatorConfig.MAX_ABS_VALUE);
+            d.pipeControl(Commands.step(NET, 100));
+            d.runUntilIdle();
+            assertThat(d.core().network(NET).tick()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void shouldStopANetworkWhoseStateTurnsNonFiniteWithNumericFaultAndLeaveOthersRunning() {
+        io.neurostream.engine.model.NeuronModels.register(new RunawayModel());
+        String unstable = "{\"name\": \"u\", \"seed\": 1, \"dt_ms\": 0.1, \"populations\": [{\"name\": \"E\", \"count\": 10,"
+                + " \"model\": \"runaway\", \"type\": \"excitatory\"}]}";
+        try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+            d.pipeControl(Commands.create("u", unstable));
+            d.pipeControl(Commands.create(NET, CUBA));
+            // v grows tenfold a tick: infinite after about 310 ticks
+            d.pipeControl(Commands.step("u", 1000));
+            d.pipeControl(Commands.step(NET, 1000));
+            d.runUntilIdle();
+            assertThat(d.rejected()).as("rejected").isEmpty();
+            assertThat(d.status("u").getState()).isEqualTo(RunState.NUMERIC_FAULT);
+            assertThat(d.status("u").getMessage()).contains("non-finite");
+            assertThat(d.frames()).filteredOn(f -> f.getNetworkId().equals("u"))
+                    .allSatisfy(f -> assertThat(f.getAreas()).allSatisfy(a -> assertThat(a.getMeanVMv()).isFinite()));
+            assertThat(d.core().network(NET).tick()).isEqualTo(1000);
+            d.pipeControl(Commands.step("u", 10));
+            assertThat(d.rejectedReasons()).containsExactly("WRONG_STATE");
+        }
+    }
+
+    @Test
+    void shouldBoundEachNetworksInputQueueAndRefuseOverlongIds() {
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        props.put(SimulatorConfig.INPUT_QUEUE_MAX_COUNT, 50);
+        try (SimulatorTestDriver d = new SimulatorTestDriver(props)) {
+            d.pipeControl(Commands.create(NET, CUBA));
+            for (int i = 0; i < 60; i++) {
+                d.pipeInput(Commands.current(NET, List.of("E"), 1.0, 30_000_000L + i, 1));
+            }
+            assertThat(d.rejectedReasons()).hasSize(10).containsOnly("QUEUE_FULL");
+            assertThat(d.core().network(NET).pendingInputs()).isEqualTo(50);
+            d.pipeControl(Commands.create("n".repeat(SimulatorConfig.MAX_NETWORK_ID_CHARS + 1), CUBA));
+            assertThat(d.rejectedReasons()).last().isEqualTo("BAD_COMMAND");
+        }
+    }
 }

@@ -311,6 +311,40 @@ public final class HostedNetwork {
         }
     }
 
+    /** CPU time a network computes for before the loop serves another, at least one tick: 2 ms. */
+    public static final long SLICE_NANOS = 2_000_000L;
+
+    /**
+     * Computes up to {@code ticks} ticks (within the current frame) for about {@link #SLICE_NANOS} at most,
+     * at least one; the frame is published when its last tick is computed. Returns the ticks computed.
+     */
+    int computeSliced(int ticks, SimulatorOutput out) {
+        long end = System.nanoTime() + SLICE_NANOS;
+        int done = 0;
+        while (done < ticks) {
+            compute(1, false, out);
+            done++;
+            if (System.nanoTime() >= end) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /** Publishes the open frame now, shorter than usual (a STEP or PAUSE inside a frame). */
+    public void closeOpenFrame(SimulatorOutput out) {
+        if (frameStartTick >= 0 && net.tick() > frameStartTick) {
+            closeFrame(out);
+        }
+    }
+
+    /** Computes and publishes the rest of an open frame (before a checkpoint: they are taken between frames). */
+    public void finishOpenFrame(SimulatorOutput out) {
+        if (frameStartTick >= 0 && net.tick() > frameStartTick) {
+            compute(ticksToFrameEnd(), true, out);
+        }
+    }
+
     private void sampleProbes(long tick) {
         for (String var : probeVars) {
             List<Double> values = new ArrayList<>(probeIds.length);
@@ -477,7 +511,7 @@ public final class HostedNetwork {
     }
 
     /** Whether a frame is open (some ticks computed, not yet published). */
-    boolean frameOpen() {
+    public boolean frameOpen() {
         return frameStartTick >= 0;
     }
 
@@ -568,8 +602,10 @@ public final class HostedNetwork {
     }
 
     public Status status(String instanceId, long nowMs) {
-        return Status.newBuilder().setNetworkId(id).setState(state).setMode(mode).setTick(net.tick())
-                .setSimTimeMs(net.tick() * net.dtMs()).setDtMs(net.dtMs()).setRunEpochMs(runEpochMs)
+        // the output reaches the start of an open frame: that is where a successor resumes
+        long tick = frameOpen() ? frameStartTick : net.tick();
+        return Status.newBuilder().setNetworkId(id).setState(state).setMode(mode).setTick(tick)
+                .setSimTimeMs(tick * net.dtMs()).setDtMs(net.dtMs()).setRunEpochMs(runEpochMs)
                 .setSpeed(mode == RunMode.MAX ? 0.0 : speed).setRealtimeFactor(realtimeFactor).setMessage(message)
                 .setInstanceId(instanceId).setUpdatedAtMs(nowMs).setRejectedCount(rejectedCount)
                 .setStalledMs(stalledMs).build();

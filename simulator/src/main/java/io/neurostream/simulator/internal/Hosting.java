@@ -538,29 +538,32 @@ public final class Hosting {
 
     // ------------------------------------------------------------------ pacing
 
-    /** Computes what is due for this network now; returns ticks computed. */
+    /**
+     * Computes what is due for this network now, for at most about {@link HostedNetwork#SLICE_NANOS} of CPU
+     * time (at least one tick): a frame that costs more is finished over several calls, so one slow
+     * network never holds the loop from the others for longer than a tick. Returns ticks computed.
+     */
     public static int advance(HostedNetwork h, long nowNanos, long nowMs, SimulatorConfig config, SimulatorOutput out) {
         if (h.state == RunState.RUNNING) {
             int n = h.ticksToFrameEnd();
             if (h.mode == RunMode.MAX) {
-                h.compute(n, false, out);
-                return n;
+                return h.computeSliced(n, out);
             }
             long target = accountStall(h, nowNanos, config) ? h.net.tick() + n : realtimeTarget(h, nowNanos);
             if (h.net.tick() + n <= target) {
-                h.compute(n, false, out);
-                return n;
+                return h.computeSliced(n, out);
             }
             return 0;
         }
         if (h.state == RunState.PAUSED && h.stepBudget > 0) {
             int n = (int) Math.min(h.stepBudget, h.ticksToFrameEnd());
-            h.stepBudget -= n;
-            h.compute(n, h.stepBudget == 0, out);
+            int done = h.computeSliced(n, out);
+            h.stepBudget -= done;
             if (h.stepBudget == 0) {
+                h.closeOpenFrame(out); // a STEP that ends inside a frame closes it early
                 out.status(h.id, h.status(config.instanceId(), nowMs), nowMs);
             }
-            return n;
+            return done;
         }
         return 0;
     }
