@@ -45,5 +45,7 @@ public enum RejectReason {
     /** A finite value beyond the physical bounds ({@code simulator.input.max.abs.value}). */
     OUT_OF_RANGE,
     /** The spec's estimated memory does not fit what is left of the simulator's memory budget. */
-    INSUFFICIENT_MEMORY
+    INSUFFICIENT_MEMORY,
+    /** Applying the record failed inside the simulator (a defect); the record was skipped. */
+    INTERNAL_ERROR
 }

@@ -300,6 +300,17 @@ public final class SimulatorCore {
 
     // ------------------------------------------------------------------ rejecting
 
+    /**
+     * Routes a record whose handling failed inside the simulator (a defect, not bad input) to
+     * {@code rejected}: it is skipped, and its offset is committed like any other, so a restart never
+     * meets it again.
+     */
+    public void onFailedToApply(Source src, String key, byte[] value, Throwable error, long nowMs) {
+        LOG.error("a record at {}-{}@{} could not be applied; it is skipped", src.topic(), src.partition(), src.offset(), error);
+        reject(src, key, null, value, RejectReason.INTERNAL_ERROR, "the simulator failed to apply this record (" + error
+                + "); it was skipped", nowMs);
+    }
+
     /** Routes a record that could not even be decoded to {@code rejected}. */
     public void onUndecodable(Source src, String key, byte[] value, String detail, long nowMs) {
         reject(src, key, null, value, RejectReason.UNDECODABLE, detail, nowMs);

@@ -274,42 +274,18 @@ public final class SimulatorService implements AutoCloseable {
             begin();
             lastCommitNanos = System.nanoTime();
             while (running) {
-                long now = System.nanoTime();
-                long untilWork = core.nanosUntilWork(now);
-                long untilCommit = lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
-                long waitMs = Math.max(0, Math.min(Math.min(untilWork, untilCommit) / 1_000_000L, 100));
-                if (!awaitedInputs.isEmpty()) {
-                    waitMs = Math.max(waitMs, Math.min(20, Math.max(0, untilCommit / 1_000_000L)));
-                }
-                ConsumerRecords<String, byte[]> records;
                 try {
-                    records = consumer.poll(Duration.ofMillis(waitMs));
-                } catch (WakeupException e) {
-                    break;
-                }
-                begin();
-                // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
-                // sent before an input is applied before it even though they sit on different topics
-                List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
-                records.forEach(batch::add);
-                batch.sort(byTimeCommandsFirst);
-                for (ConsumerRecord<String, byte[]> r : batch) {
-                    handle(r);
-                }
-                // compute what is due, for at most one commit interval
-                long deadline = lastCommitNanos + config.commitIntervalMs() * 1_000_000L;
-                while (running && inputsCaughtUp()) {
-                    long t = System.nanoTime();
-                    int work = core.doWork(t, System.currentTimeMillis());
-                    checkpointWhereDue();
-                    networksHosted = core.networks().size();
-                    if (work == 0 || t >= deadline) {
+                    if (!runOnce()) {
                         break;
                     }
+                } catch (KafkaException e) {
+                    if (!recoverable(e)) {
+                        throw e;
+                    }
+                    abortAndRecover(e);
                 }
-                publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
-                if (System.nanoTime() >= deadline) {
-                    commit();
+                if (!config.exactlyOnce()) {
+                    failNetworksWhoseSendsFailed();
                 }
             }
             if (!halted) {
@@ -332,24 +308,159 @@ public final class SimulatorService implements AutoCloseable {
                 }
             }
         } finally {
-            running = false;
-            for (HostedNetwork h : new ArrayList<>(core.networks())) {
-                core.release(h.id());
-            }
-            try {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
-            } catch (RuntimeException e) {
-                LOG.warn("closing the consumer: {}", e.toString());
-            }
-            try {
-                producer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("closing the producer: {}", e.toString());
-            }
-            committer.shutdownNow();
-            builder.shutdownNow();
-            stopped.countDown();
+            shutDown();
         }
+    }
+
+    /** One round of the loop: poll, apply, compute what is due, commit when due. False: woken up to stop. */
+    private boolean runOnce() {
+        long now = System.nanoTime();
+        long untilWork = core.nanosUntilWork(now);
+        long untilCommit = lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
+        long waitMs = Math.max(0, Math.min(Math.min(untilWork, untilCommit) / 1_000_000L, 100));
+        if (!awaitedInputs.isEmpty()) {
+            waitMs = Math.max(waitMs, Math.min(20, Math.max(0, untilCommit / 1_000_000L)));
+        }
+        ConsumerRecords<String, byte[]> records;
+        try {
+            records = consumer.poll(Duration.ofMillis(waitMs));
+        } catch (WakeupException e) {
+            return false;
+        }
+        begin();
+        // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
+        // sent before an input is applied before it even though they sit on different topics
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+        records.forEach(batch::add);
+        batch.sort(byTimeCommandsFirst);
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            handle(r);
+        }
+        // compute what is due, for at most one commit interval
+        long deadline = lastCommitNanos + config.commitIntervalMs() * 1_000_000L;
+        while (running && inputsCaughtUp()) {
+            long t = System.nanoTime();
+            int work = core.doWork(t, System.currentTimeMillis());
+            checkpointWhereDue();
+            networksHosted = core.networks().size();
+            if (work == 0 || t >= deadline) {
+                break;
+            }
+        }
+        publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
+        if (System.nanoTime() >= deadline) {
+            commit();
+        }
+        return true;
+    }
+
+    /**
+     * Whether the loop can go on after this error: it can when a send failed for a record of some
+     * network (the broker refused it: too large for the topic, not authorized, ...); then the
+     * transaction is aborted and {@link #abortAndRecover} fails that network only. A fenced producer,
+     * or an error no send explains, stops the service as before.
+     */
+    private boolean recoverable(KafkaException e) {
+        return config.exactlyOnce() && !sendFailures.isEmpty()
+                && !(e instanceof org.apache.kafka.common.errors.ProducerFencedException)
+                && !(e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException)
+                && !(e instanceof org.apache.kafka.common.errors.InterruptException);
+    }
+
+    /**
+     * After a send failed in the open transaction: aborts it, goes back to the committed state (the
+     * networks are recovered from their checkpoints and journals, the consumer from the committed
+     * offsets, as after a rebalance), then fails each network whose record the broker refused, with the
+     * reason. The other networks continue exactly; the refused record is never retried.
+     */
+    private void abortAndRecover(KafkaException e) {
+        List<String[]> failed = new ArrayList<>();
+        for (String[] f; (f = sendFailures.poll()) != null;) {
+            failed.add(f);
+        }
+        LOG.error("a record could not be published ({}); aborting the transaction and recovering from the committed state; "
+                + "failing network(s) {}", e.toString(), failed.stream().map(f -> f[0]).distinct().toList());
+        Future<?> f = commitInFlight;
+        commitInFlight = null;
+        if (f != null) {
+            try {
+                f.get();
+            } catch (Exception ignored) {
+                // the failed commit: that is what is being recovered from
+            }
+        }
+        held.clear();
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException ex) {
+            LOG.warn("aborting the transaction: {}", ex.toString());
+        }
+        inTransaction = false;
+        for (HostedNetwork h : new ArrayList<>(core.networks())) {
+            core.release(h.id());
+        }
+        for (String id : new ArrayList<>(core.building())) {
+            core.release(id);
+        }
+        statusTicks.clear();
+        lastCheckpointFrame.clear();
+        Set<TopicPartition> assignment = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assignment);
+        for (TopicPartition tp : assignment) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o != null) {
+                consumer.seek(tp, o.offset());
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+        awaitedInputs.putAll(consumer.endOffsets(assignment));
+        recover(new Rebalance().partitionNumbers(assignment));
+        long now = System.currentTimeMillis();
+        for (String[] x : failed) {
+            core.fail(x[0], "a record it produced could not be published (" + x[1] + "); the network stops here, at its "
+                    + "last committed tick", now);
+        }
+        lastCommitNanos = System.nanoTime();
+    }
+
+    /** At least once: a record the broker refused is lost; its network fails, the others go on. */
+    private void failNetworksWhoseSendsFailed() {
+        long now = System.currentTimeMillis();
+        for (String[] f; (f = sendFailures.poll()) != null;) {
+            core.fail(f[0], "a record it produced could not be published (" + f[1] + "); the network stops here", now);
+        }
+    }
+
+    /** Sends that failed, as {network id, topic and error}, noted by the producer's callback thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String[]> sendFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** The network a record belongs to: its key, without the chunk suffix of chunked topics. */
+    private String networkOf(ProducerRecord<String, byte[]> record) {
+        String key = record.key() == null ? "" : record.key();
+        int slash = key.lastIndexOf('/');
+        boolean chunked = record.topic().equals(Topics.CHECKPOINTS.name(prefix)) || record.topic().equals(Topics.TOPOLOGY.name(prefix));
+        return chunked && slash > 0 ? key.substring(0, slash) : key;
+    }
+
+    private void shutDown() {
+        running = false;
+        for (HostedNetwork h : new ArrayList<>(core.networks())) {
+            core.release(h.id());
+        }
+        try {
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the consumer: {}", e.toString());
+        }
+        try {
+            producer.close(halted ? Duration.ZERO : Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the producer: {}", e.toString());
+        }
+        committer.shutdownNow();
+        builder.shutdownNow();
+        stopped.countDown();
     }
 
     private void handle(ConsumerRecord<String, byte[]> r) {
@@ -372,6 +483,11 @@ public final class SimulatorService implements AutoCloseable {
             }
         } catch (BadRecordException e) {
             core.onUndecodable(src, r.key(), value, e.getMessage(), nowMs);
+        } catch (KafkaException e) {
+            throw e; // a failed send: the loop recovers from it (see abortAndRecover)
+        } catch (RuntimeException | StackOverflowError e) {
+            // a defect met by this record: it is skipped with a reason, so a restart does not meet it again
+            core.onFailedToApply(src, r.key(), value, e, nowMs);
         }
         publishRejectedCounts();
     }
@@ -472,11 +588,7 @@ public final class SimulatorService implements AutoCloseable {
         if (size <= core.maxRecordBytes()) {
             return true;
         }
-        String network = record.key() == null ? "" : record.key();
-        int slash = network.lastIndexOf('/');
-        if (record.topic().equals(Topics.CHECKPOINTS.name(prefix)) || record.topic().equals(Topics.TOPOLOGY.name(prefix))) {
-            network = slash > 0 ? network.substring(0, slash) : network;
-        }
+        String network = networkOf(record);
         String why = "a " + record.topic() + " record of " + size + " bytes is larger than the largest record the simulator "
                 + "writes (" + core.maxRecordBytes() + " bytes); it was not published";
         LOG.error("network {}: {}", network, why);
@@ -496,7 +608,11 @@ public final class SimulatorService implements AutoCloseable {
             }
             begin();
         }
-        producer.send(record);
+        producer.send(record, (metadata, error) -> {
+            if (error != null) {
+                sendFailures.add(new String[] {networkOf(record), record.topic() + ": " + error});
+            }
+        });
     }
 
     /** Opens the next transaction (with the records held for it), unless a commit is still in flight. */
@@ -513,8 +629,9 @@ public final class SimulatorService implements AutoCloseable {
         if (!inTransaction) {
             producer.beginTransaction();
             inTransaction = true;
-            held.forEach(producer::send);
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>(held);
             held.clear();
+            records.forEach(this::send);
         }
     }
 
@@ -847,7 +964,7 @@ public final class SimulatorService implements AutoCloseable {
             recover(partitionNumbers(partitions));
         }
 
-        private Set<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
+        Set<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
             Set<Integer> s = new HashSet<>();
             for (TopicPartition tp : partitions) {
                 if (tp.topic().equals(Topics.CONTROL.name(prefix))) {

@@ -311,4 +311,32 @@ class HeavyRecordsIntegrationTest {
         }
         assertThat(simulatedMs / wallMs).as("the neighbour's pace over %.0f ms of wall time", wallMs).isGreaterThanOrEqualTo(0.9);
     }
+
+    /**
+     * A record the broker refuses after all (here: the spikes topic's limit was lowered after the
+     * simulator started) fails its own network only: the transaction is aborted, the others are
+     * recovered from the committed state and go on, and the refused record is not retried.
+     */
+    @Test
+    void shouldFailOnlyTheNetworkWhoseRecordTheBrokerRefuses() throws Exception {
+        send(Commands.create("calm", SimulatorCoreTest.CUBA));
+        send(Commands.step("calm", 100));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(st -> st.getNetworkId().equals("calm") && st.getTick() == 100));
+        try (Admin admin = kafka.admin()) {
+            org.apache.kafka.common.config.ConfigResource spikes = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.SPIKES.name(prefix));
+            admin.incrementalAlterConfigs(Map.of(spikes, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "20000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        send(Commands.create("busy", BUSY)); // 1.2 MB a frame, over the spikes topic's new limit
+        send(Commands.step("busy", 30));
+        List<Status> statuses = readUntil(Topics.STATUS, l -> l.stream()
+                .anyMatch(st -> st.getNetworkId().equals("busy") && st.getState() == RunState.FAILED));
+        Status failed = statuses.stream().filter(st -> st.getNetworkId().equals("busy") && st.getState() == RunState.FAILED)
+                .findFirst().orElseThrow();
+        assertThat(failed.getMessage()).contains("could not be published").contains(Topics.SPIKES.name(prefix));
+        send(Commands.step("calm", 100));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(st -> st.getNetworkId().equals("calm") && st.getTick() == 200));
+    }
 }
