@@ -6,7 +6,6 @@ import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.InputKind;
 import io.neurostream.schemas.avro.Target;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /** Factories for the control and input records people send most, for code, tests and the CLI. */
@@ -96,13 +95,12 @@ public final class Commands {
             Long tick, int durationTicks) {
         int rows = values.length;
         int cols = rows == 0 ? 0 : values[0].length;
-        ByteBuffer b = ByteBuffer.allocate(4 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] row : values) {
-            for (float v : row) {
-                b.putFloat(v);
-            }
+        float[] flat = new float[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(values[i], 0, flat, i * cols, cols);
         }
-        b.flip();
+        // an empty matrix is packed as no bytes: bad input the tests send on purpose
+        ByteBuffer b = flat.length == 0 ? ByteBuffer.allocate(0) : io.neurostream.schemas.Matrices.pack(flat, rows, cols);
         return ExternalInput.newBuilder().setNetworkId(networkId).setKind(InputKind.MATRIX).setTick(tick)
                 .setDurationTicks(durationTicks).setMatrixRows(rows).setMatrixCols(cols).setMatrixValues(b)
                 .setScale(scale).setTarget(Target.newBuilder().setSense(sense).setZLayer(zLayer).build()).build();

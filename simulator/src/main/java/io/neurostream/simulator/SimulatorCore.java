@@ -687,6 +687,9 @@ public final class SimulatorCore {
             long start = System.nanoTime();
             try {
                 work = Hosting.advance(next, nowNanos, nowMs, config, out);
+            } catch (SimulatorOutput.PublishException e) {
+                next.addCpu(System.nanoTime() - start);
+                throw e; // the output failed, not the network
             } catch (RuntimeException | Error e) {
                 // a defect or a numeric fault, not bad input (that is rejected before it reaches a network):
                 // this network stops, says why in its status, and the others run on

@@ -59,4 +59,17 @@ public interface SimulatorOutput {
     void status(String networkId, Status status, long timestampMs);
 
     void rejected(String key, Rejected rejected, long timestampMs);
+
+    /**
+     * A record could not be handed to the output at all (for Kafka: the transaction is in an error state).
+     * Not the fault of the network that produced it: the core lets it through to the loop that owns the
+     * output, which recovers.
+     */
+    final class PublishException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public PublishException(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 }

@@ -278,7 +278,7 @@ public final class SimulatorService implements AutoCloseable {
                     if (!runOnce()) {
                         break;
                     }
-                } catch (KafkaException e) {
+                } catch (KafkaException | SimulatorOutput.PublishException e) {
                     if (!recoverable(e)) {
                         throw e;
                     }
@@ -360,7 +360,8 @@ public final class SimulatorService implements AutoCloseable {
      * transaction is aborted and {@link #abortAndRecover} fails that network only. A fenced producer,
      * or an error no send explains, stops the service as before.
      */
-    private boolean recoverable(KafkaException e) {
+    private boolean recoverable(RuntimeException failure) {
+        Throwable e = failure instanceof SimulatorOutput.PublishException ? failure.getCause() : failure;
         return config.exactlyOnce() && !sendFailures.isEmpty()
                 && !(e instanceof org.apache.kafka.common.errors.ProducerFencedException)
                 && !(e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException)
@@ -373,7 +374,7 @@ public final class SimulatorService implements AutoCloseable {
      * offsets, as after a rebalance), then fails each network whose record the broker refused, with the
      * reason. The other networks continue exactly; the refused record is never retried.
      */
-    private void abortAndRecover(KafkaException e) {
+    private void abortAndRecover(RuntimeException e) {
         List<String[]> failed = new ArrayList<>();
         for (String[] f; (f = sendFailures.poll()) != null;) {
             failed.add(f);
@@ -483,7 +484,7 @@ public final class SimulatorService implements AutoCloseable {
             }
         } catch (BadRecordException e) {
             core.onUndecodable(src, r.key(), value, e.getMessage(), nowMs);
-        } catch (KafkaException e) {
+        } catch (KafkaException | SimulatorOutput.PublishException e) {
             throw e; // a failed send: the loop recovers from it (see abortAndRecover)
         } catch (RuntimeException | StackOverflowError e) {
             // a defect met by this record: it is skipped with a reason, so a restart does not meet it again
@@ -608,6 +609,14 @@ public final class SimulatorService implements AutoCloseable {
             }
             begin();
         }
+        try {
+            sendNow(record);
+        } catch (KafkaException e) {
+            throw new SimulatorOutput.PublishException(e);
+        }
+    }
+
+    private void sendNow(ProducerRecord<String, byte[]> record) {
         producer.send(record, (metadata, error) -> {
             // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
             if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {

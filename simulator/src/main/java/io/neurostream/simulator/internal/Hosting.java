@@ -18,8 +18,6 @@ import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorCore.Rejection;
 import io.neurostream.simulator.SimulatorOutput;
 import io.neurostream.simulator.Source;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 
@@ -411,10 +409,9 @@ public final class Hosting {
             throw new Rejection(RejectReason.OVERSIZED, "matrix of " + rows + "x" + cols + " values; at most "
                     + config.maxMatrixValues() + " are accepted");
         }
-        ByteBuffer bytes = in.getMatrixValues().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.remaining() != 4L * rows * cols) {
+        if (in.getMatrixValues().remaining() != 4L * rows * cols) {
             throw new Rejection(RejectReason.BAD_SHAPE, "matrix " + rows + "x" + cols + " needs " + 4L * rows * cols
-                    + " bytes of float32 values, got " + bytes.remaining());
+                    + " bytes of float32 values, got " + in.getMatrixValues().remaining());
         }
         NetworkSpec.SenseSpec sense = h.spec.senses().get(t.getSense());
         if (sense == null) {
@@ -434,10 +431,11 @@ public final class Hosting {
             throw new Rejection(RejectReason.OFF_LATTICE, "z_layer " + z + " is outside sense '" + t.getSense() + "' (0.."
                     + (depth - 1) + ")");
         }
+        float[] values = io.neurostream.schemas.Matrices.unpack(in);
         double[][] m = new double[rows][cols];
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
-                float f = bytes.getFloat();
+                float f = values[i * cols + j];
                 if (!Float.isFinite(f)) {
                     throw new Rejection(RejectReason.NON_FINITE, "matrix value [" + i + "][" + j + "] is " + f);
                 }
