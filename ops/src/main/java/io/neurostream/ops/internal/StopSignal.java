@@ -142,13 +142,13 @@ public final class StopSignal implements AutoCloseable {
 
     /** The hook: asks the command to stop, waits for it within the budget, halts the JVM past it. */
     private void onShutdown() {
-        signalled = true;
-        stopStartedNanos.compareAndSet(0, System.nanoTime());
-        stop.countDown();
         boolean done;
         try {
+            signalled = true;
+            stopStartedNanos.compareAndSet(0, System.nanoTime());
+            stop.countDown();
             done = finished.await(remaining().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | RuntimeException | Error e) {   // OutOfMemoryError included: halt below
             done = false;
         }
         if (done) {
