@@ -420,8 +420,10 @@ public final class DemoCommand implements Callable<Integer> {
         return c;
     }
 
+    /** The sensors' and the control producer's settings; lz4 because sensor matrices repeat a lot. */
     private static Map<String, Object> producerConfig(Map<String, Object> client) {
         Map<String, Object> c = new HashMap<>(client);
+        c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
