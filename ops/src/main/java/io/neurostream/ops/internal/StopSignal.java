@@ -246,6 +246,7 @@ public final class StopSignal implements AutoCloseable {
         AtomicReference<Exception> failure = new AtomicReference<>();
         Thread closer = new Thread(() -> {
             try {
+                Wedge.hangIfWedged(name);
                 component.close();
             } catch (Exception e) {
                 failure.set(e);

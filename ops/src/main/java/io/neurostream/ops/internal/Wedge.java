@@ -3,11 +3,13 @@ package io.neurostream.ops.internal;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * For tests of the shutdown only: {@code -Dneurostream.test.wedge=shutdown} makes the shutdown of
- * {@code simulate} and {@code analytics} hang for ever on the command's own thread, ignoring interrupts,
- * so that a test can see the shutdown hook halt the JVM when the budget runs out (a wedged component's
- * close cannot do that: it is bounded). Not a setting: no command documents it, and nothing but a test
- * sets it.
+ * For tests of the shutdown only, a JVM system property naming where to hang for ever, ignoring
+ * interrupts: {@code -Dneurostream.test.wedge=shutdown} hangs the shutdown of {@code simulate} and
+ * {@code analytics} on the command's own thread, so that a test sees the shutdown hook halt the JVM
+ * when the budget runs out; {@code -Dneurostream.test.wedge=NAME} hangs the close of the part NAME
+ * ({@code simulator}, {@code broker}, ... as {@link StopSignal#closeWithin} names them), as a close
+ * that waits without timeout for a thread stuck in a long computation does. Not a setting: no command
+ * documents it, and nothing but a test sets it.
  */
 public final class Wedge {
     /** The JVM system property naming where to hang. */
