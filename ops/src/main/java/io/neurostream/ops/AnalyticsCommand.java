@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "1:the application failed (state ERROR) or Kafka refused it",
             "2:bad usage or settings",
-            "130:stopped by Ctrl-C after a clean shutdown (SIGTERM: 143)"})
+            "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"})
 public final class AnalyticsCommand implements Callable<Integer> {
 
     @Spec
@@ -97,8 +97,8 @@ public final class AnalyticsCommand implements Callable<Integer> {
                         }
 
                         @Override
-                        public boolean close() {
-                            return app.close(Duration.ofSeconds(30));
+                        public boolean close(Duration max) {
+                            return app.close(max);
                         }
                     };
                 });

@@ -96,7 +96,7 @@ import picocli.CommandLine.Spec;
             "0:--duration-s elapsed and everything stopped cleanly",
             "1:a part failed to start or stopped with an error",
             "2:bad usage, or --port taken by something that is not Kafka",
-            "130:stopped by Ctrl-C after a clean shutdown (SIGTERM: 143)"},
+            "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"},
         footer = {
             "",
             "Examples:",
@@ -169,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
         Path data = dataDir.toAbsolutePath().normalize();
 
         long t0 = System.nanoTime();
-        try (StopSignal stop = StopSignal.install("neurostream-demo-shutdown", Duration.ofSeconds(90))) {
+        try (StopSignal stop = StopSignal.install("neurostream-demo-shutdown")) {
             int code;
             try {
                 code = run(stop, data, specJson, spec, out, err);
@@ -177,7 +177,7 @@ public final class DemoCommand implements Callable<Integer> {
                 code = Main.fail(err, "the demo failed: " + (e instanceof KafkaException || e instanceof UncheckedIOException
                         ? "" : e.getClass().getSimpleName() + ": ") + Main.describe(e), Main.EXIT_FAILURE);
             }
-            boolean clean = closeAll(err);
+            boolean clean = closeAll(stop, err);
             if (!clean && code != Main.EXIT_USAGE) {
                 code = Main.EXIT_FAILURE;
             }
@@ -260,8 +260,9 @@ public final class DemoCommand implements Callable<Integer> {
         AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(ana));
         analytics.start();
         started.push(new Part("analytics", () -> {
-            if (!analytics.close(Duration.ofSeconds(30))) {
-                throw new IllegalStateException("it did not finish closing within 30 s");
+            Duration max = stop.remainingForClose();
+            if (!analytics.close(max)) {
+                throw new IllegalStateException("it did not finish closing within " + max.toSeconds() + " s");
             }
         }));
 
@@ -338,9 +339,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
-     * producer, broker. Each part gets its own try, so one failure does not leave the rest running.
+     * producer, broker. Each part gets its own try, so one failure does not leave the rest running, and
+     * what is left of the shutdown budget ({@link StopSignal#closeWithin}), so one wedged part does not
+     * hold the rest for ever.
      */
-    private boolean closeAll(PrintWriter err) {
+    private boolean closeAll(StopSignal stop, PrintWriter err) {
         boolean clean = true;
         List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker");
         for (String name : order) {
@@ -348,7 +351,7 @@ public final class DemoCommand implements Callable<Integer> {
                 if (p.name().equals(name)) {
                     long t = System.nanoTime();
                     try {
-                        p.closeable().close();
+                        stop.closeWithin(name, p.closeable());
                         err.println(String.format(Locale.ROOT, "  stopped %-15s %5d ms", name,
                                 (System.nanoTime() - t) / 1_000_000));
                     } catch (Exception e) {
@@ -417,8 +420,10 @@ public final class DemoCommand implements Callable<Integer> {
         return c;
     }
 
+    /** The sensors' and the control producer's settings; lz4 because sensor matrices repeat a lot. */
     private static Map<String, Object> producerConfig(Map<String, Object> client) {
         Map<String, Object> c = new HashMap<>(client);
+        c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);

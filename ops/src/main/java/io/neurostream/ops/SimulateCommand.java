@@ -5,6 +5,7 @@ import io.neurostream.ops.internal.Settings.SettingsException;
 import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorService;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
@@ -51,7 +52,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "1:the service failed or Kafka refused it",
             "2:bad usage or settings",
-            "130:stopped by Ctrl-C after a clean shutdown (SIGTERM: 143)"})
+            "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"})
 public final class SimulateCommand implements Callable<Integer> {
 
     @Spec
@@ -88,8 +89,8 @@ public final class SimulateCommand implements Callable<Integer> {
                         }
 
                         @Override
-                        public boolean close() {
-                            service.close();
+                        public boolean close(Duration max) {
+                            service.close();   // no bound of its own: the runner bounds it
                             return true;
                         }
                     };

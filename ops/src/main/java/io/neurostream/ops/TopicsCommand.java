@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Creates every NeuroStream topic on a Kafka cluster, idempotently.",
             "",
-            "Existing topics are found and their configs fixed if they drifted; partitions are never "
-                    + "changed and nothing is deleted."},
+            "Existing topics are found and their configs fixed if they drifted (a smaller retention lets Kafka "
+                    + "delete the oldest records: --dry-run shows the changes first); partitions are never changed "
+                    + "and no topic is deleted."},
         footer = {
             "",
             "Settings: neurostream.topic.prefix (default neurostream.) names the topics; any other key is "

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -53,18 +54,45 @@ public final class Topic<V extends SpecificRecord> {
     private final Class<V> valueType;
     private final Keys keys;
     private final Cleanup cleanup;
+    /**
+     * {@code max.message.bytes} of every topic: Kafka's default (1 MiB plus the 12 bytes of a batch's
+     * log overhead), set explicitly so that a cluster with a lower broker default still takes what the
+     * clients' default {@code max.request.size} of 1 MiB lets them send, such as the simulator's
+     * 512 KiB checkpoint chunks.
+     */
+    public static final int MAX_MESSAGE_BYTES = 1024 * 1024 + 12;
+
     private final Duration retention;
     private final long retentionBytes;
+    private final long segmentBytes;
     private final String doc;
 
+    /**
+     * @param retention      how long a deleting topic keeps records, null = forever; null for compacted ones
+     * @param retentionBytes how much a deleting topic keeps per partition; -1 for compacted ones, which
+     *                       must keep every key's latest record whatever its size
+     * @param segmentBytes   the segment size: retention deletes and compaction cleans whole closed segments
+     *                       only, so a partition holds up to {@code retentionBytes + segmentBytes}
+     */
     Topic(String baseName, Class<V> valueType, Keys keys, Cleanup cleanup, Duration retention, long retentionBytes,
-            String doc) {
+            long segmentBytes, String doc) {
+        if (cleanup == Cleanup.DELETE && retentionBytes <= 0) {
+            throw new IllegalArgumentException(baseName + ": a deleting topic needs a size bound");
+        }
+        if (cleanup == Cleanup.COMPACT && (retention != null || retentionBytes > 0)) {
+            throw new IllegalArgumentException(baseName + ": a compacted topic keeps every key's latest record");
+        }
+        if (segmentBytes < MAX_MESSAGE_BYTES || cleanup == Cleanup.DELETE && segmentBytes > retentionBytes / 4) {
+            throw new IllegalArgumentException(baseName + ": segment.bytes " + segmentBytes + " must hold the largest "
+                    + "record and be at most a quarter of retention.bytes");
+        }
         this.baseName = baseName;
         this.valueType = valueType;
         this.keys = keys;
         this.cleanup = cleanup;
         this.retention = retention;
         this.retentionBytes = retentionBytes;
+        this.segmentBytes = segmentBytes;
         this.doc = doc;
     }
 
@@ -122,6 +150,19 @@ public final class Topic<V extends SpecificRecord> {
         return Optional.ofNullable(retention);
     }
 
+    /**
+     * How many bytes a {@link Cleanup#DELETE} topic keeps per partition before it deletes its oldest
+     * segment; empty if compacted.
+     */
+    public OptionalLong retentionBytes() {
+        return retentionBytes > 0 ? OptionalLong.of(retentionBytes) : OptionalLong.empty();
+    }
+
+    /** The size at which a partition's active segment is closed ({@code segment.bytes}). */
+    public long segmentBytes() {
+        return segmentBytes;
+    }
+
     /** The default partition count of a new topic ({@link Topics#DEFAULT_PARTITIONS}). */
     public int defaultPartitions() {
         return Topics.DEFAULT_PARTITIONS;
@@ -134,9 +175,12 @@ public final class Topic<V extends SpecificRecord> {
 
     /**
      * The topic-level configuration {@link TopicAdmin} sets and keeps: {@code cleanup.policy};
-     * {@code retention.ms} (-1 = forever) and, where set, {@code retention.bytes} for deleting topics;
+     * {@code retention.ms} (-1 = forever) and {@code retention.bytes} (per partition) for deleting topics;
      * {@code segment.ms} of one hour for compacted ones, so compaction is not held back by a week-long
-     * active segment; and {@code message.timestamp.after.max.ms} = {@link Long#MAX_VALUE} everywhere,
+     * active segment; {@code segment.bytes} everywhere, small enough that size-based retention and
+     * compaction have closed segments to work on (Kafka's default is 1 GiB);
+     * {@code max.message.bytes} = {@link #MAX_MESSAGE_BYTES}; and
+     * {@code message.timestamp.after.max.ms} = {@link Long#MAX_VALUE} everywhere,
      * because record timestamps are the run's epoch plus simulated time, which runs ahead of the wall
      * clock in as-fast-as-possible mode, and since Kafka 4.0 brokers refuse timestamps more than one
      * hour in the future by default.
@@ -146,12 +190,12 @@ public final class Topic<V extends SpecificRecord> {
         c.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.config());
         if (cleanup == Cleanup.DELETE) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention == null ? -1 : retention.toMillis()));
-            if (retentionBytes > 0) {
-                c.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(retentionBytes));
-            }
+            c.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(retentionBytes));
         } else {
             c.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofHours(1).toMillis()));
         }
+        c.put(TopicConfig.SEGMENT_BYTES_CONFIG, Long.toString(segmentBytes));
+        c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
         c.put(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Long.toString(Long.MAX_VALUE));
         return Collections.unmodifiableMap(c);
     }

@@ -39,9 +39,10 @@ import org.apache.kafka.common.utils.Utils;
  * consumes a network's input and control from the same partition number, and analytics joins by key).
  *
  * <p>Record timestamps of everything the simulator and analytics write are the run's epoch plus
- * simulated time (DESIGN.md), so retention by time counts simulated time: a run that goes faster than
- * the wall clock writes records "in the future" that time-based retention keeps until the wall clock
- * catches up, which is why the high-volume topics also carry a size limit.
+ * simulated time, so retention by time counts simulated time: a run that goes faster than the wall
+ * clock writes records "in the future" that time-based retention keeps until the wall clock catches up,
+ * which is one reason every deleting topic also carries a size limit per partition; the compacted
+ * ones keep every key's latest record and are bounded by compaction (docs/topics.md, "Disk bounds").
  */
 public final class Topics {
 
@@ -51,59 +52,60 @@ public final class Topics {
     /** The default partition count of new topics. */
     public static final int DEFAULT_PARTITIONS = 6;
 
+    private static final long MIB = 1L << 20;
     private static final long GIB = 1L << 30;
 
     /** Inputs for running networks (from ingest, replays, clients). */
     public static final Topic<ExternalInput> EXTERNAL_INPUT = new Topic<>("external-input", ExternalInput.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 128 * MIB, 16 * MIB,
             "Inputs for running networks, from ingest, replays and clients; read by the simulator.");
     /** Commands for networks (ops CLI, dashboard). */
     public static final Topic<Control> CONTROL = new Topic<>("control", Control.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 64 * MIB, 8 * MIB,
             "Commands for networks (create, start, pause, step, speed, probe, set, checkpoint, stop); read by the simulator.");
     /** Every spike, one packed batch per frame. */
     public static final Topic<SpikeBatch> SPIKES = new Topic<>("spikes", SpikeBatch.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), GIB,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), 256 * MIB, 32 * MIB,
             "Every spike, one packed SpikeBatch per network and frame; written by the simulator.");
     /** Sampled state variables of probed neurons. */
     public static final Topic<MembraneSample> MEMBRANE = new Topic<>("membrane", MembraneSample.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), GIB,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), 256 * MIB, 32 * MIB,
             "Sampled state variables of probed neurons; written by the simulator.");
     /** Per-frame summaries, also the heartbeat that closes analytics windows. */
     public static final Topic<Frame> FRAMES = new Topic<>("frames", Frame.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), GIB,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(1), 256 * MIB, 32 * MIB,
             "One Frame summary per network and frame (per area and E/I class), the heartbeat of analytics; written by the simulator.");
-    /** Every applied input with its tick: what replay and recovery use. Kept forever. */
+    /** Every applied input with its tick: what replay and recovery use. No time limit; a generous size limit. */
     public static final Topic<AppliedInput> JOURNAL = new Topic<>("journal", AppliedInput.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, null, -1,
-            "Every input and command the simulator applied, with its tick; replay and recovery read it. Kept forever: it is the record of an experiment.");
+            Keys.NETWORK_ID, Cleanup.DELETE, null, 2 * GIB, 128 * MIB,
+            "Every input and command the simulator applied, with its tick; recovery replays what follows a network's newest checkpoint, replay reads it all. Kept without a time limit, up to 2 GiB per partition.");
     /** Where each neuron sits, chunked, compacted. */
     public static final Topic<Topology> TOPOLOGY = new Topic<>("topology", Topology.class,
-            Keys.NETWORK_ID_AND_CHUNK, Cleanup.COMPACT, null, -1,
+            Keys.NETWORK_ID_AND_CHUNK, Cleanup.COMPACT, null, -1, 64 * MIB,
             "Each network's neurons (area, population, class, coordinates) in chunks; compacted; written by the simulator.");
     /** The latest status of each network, compacted. */
     public static final Topic<Status> STATUS = new Topic<>("status", Status.class,
-            Keys.NETWORK_ID, Cleanup.COMPACT, null, -1,
+            Keys.NETWORK_ID, Cleanup.COMPACT, null, -1, 16 * MIB,
             "The latest Status of each network; compacted; written by the simulator.");
     /** The latest checkpoint of each network, chunked, compacted. */
     public static final Topic<Checkpoint> CHECKPOINTS = new Topic<>("checkpoints", Checkpoint.class,
-            Keys.NETWORK_ID_AND_CHUNK, Cleanup.COMPACT, null, -1,
+            Keys.NETWORK_ID_AND_CHUNK, Cleanup.COMPACT, null, -1, 128 * MIB,
             "The latest checkpoint of each network in chunks; compacted; written and read by the simulator.");
     /** Records the simulator could not use, with the reason. */
     public static final Topic<Rejected> REJECTED = new Topic<>("rejected", Rejected.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 64 * MIB, 8 * MIB,
             "Records the simulator could not use, with a reason; written by the simulator.");
     /** Windowed firing rates. */
     public static final Topic<Rate> RATES = new Topic<>("rates", Rate.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 128 * MIB, 16 * MIB,
             "Firing rates per window, area and E/I class; written by analytics.");
     /** Windowed E-I balance. */
     public static final Topic<Balance> BALANCE = new Topic<>("balance", Balance.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 128 * MIB, 16 * MIB,
             "E-I balance per window and area; written by analytics.");
     /** Alerts raised and cleared. */
     public static final Topic<Alert> ALERTS = new Topic<>("alerts", Alert.class,
-            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(30), -1,
+            Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(30), 64 * MIB, 8 * MIB,
             "Alerts raised and cleared (E-I ratio, runaway, silence); written by analytics.");
 
     private static final List<Topic<?>> ALL = List.of(EXTERNAL_INPUT, CONTROL, SPIKES, MEMBRANE, FRAMES, JOURNAL,

@@ -65,6 +65,14 @@ class TopicAdminIntegrationTest {
             }
             assertThat(config(admin, "idem.status").get("segment.ms").value()).isEqualTo("3600000");
             assertThat(config(admin, "idem.journal").get("retention.ms").value()).isEqualTo("-1");
+            for (Topic<?> t : Topics.all()) {
+                Config c = config(admin, t.name("idem."));
+                for (String key : List.of("retention.bytes", "segment.bytes", "max.message.bytes")) {
+                    if (t.configs().containsKey(key)) {
+                        assertThat(c.get(key).value()).as(t.name() + " " + key).isEqualTo(t.configs().get(key));
+                    }
+                }
+            }
         }
     }
 

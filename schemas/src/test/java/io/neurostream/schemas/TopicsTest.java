@@ -41,12 +41,58 @@ class TopicsTest {
     }
 
     @Test
-    void shouldKeepTheJournalForeverAndAllowFutureTimestampsEverywhere() {
+    void shouldKeepTheJournalWithoutTimeLimitAndAllowFutureTimestampsEverywhere() {
         assertThat(Topics.JOURNAL.configs()).containsEntry("retention.ms", "-1");
         assertThat(Topics.JOURNAL.retention()).isEmpty();
         for (Topic<?> t : Topics.all()) {
             assertThat(t.configs()).containsEntry("message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
         }
+    }
+
+    @Test
+    void shouldBoundEveryDeletingTopicBySizeAsWellAsTime() {
+        for (Topic<?> t : Topics.all().stream().filter(t -> !t.compacted()).toList()) {
+            long bytes = Long.parseLong(t.configs().get("retention.bytes"));
+            long segment = Long.parseLong(t.configs().get("segment.bytes"));
+            assertThat(bytes).as(t.baseName()).isPositive().isEqualTo(t.retentionBytes().getAsLong());
+            // retention deletes whole closed segments only: with 1 GiB segments (Kafka's default) a 256 MiB
+            // bound would never delete anything
+            assertThat(segment).as(t.baseName() + " segment.bytes").isLessThanOrEqualTo(bytes / 4);
+        }
+        // the journal keeps far more than recovery needs: its entries since the newest checkpoint
+        assertThat(Topics.JOURNAL.retentionBytes().getAsLong()).isGreaterThanOrEqualTo(1L << 30);
+    }
+
+    @Test
+    void shouldNeverDeleteTheLatestRecordOfACompactedTopic() {
+        for (Topic<?> t : Topics.all().stream().filter(Topic::compacted).toList()) {
+            assertThat(t.configs()).as(t.baseName()).containsEntry("cleanup.policy", "compact")
+                    .doesNotContainKeys("retention.ms", "retention.bytes");
+            assertThat(t.retentionBytes()).isEmpty();
+            assertThat(t.configs()).containsKey("segment.bytes");
+        }
+    }
+
+    @Test
+    void shouldTakeOnEveryTopicWhatAProducerWithDefaultSettingsMaySend() {
+        int maxRequestSize = 1024 * 1024; // the producers' default max.request.size
+        int checkpointChunk = 512 * 1024;
+        for (Topic<?> t : Topics.all()) {
+            int max = Integer.parseInt(t.configs().get("max.message.bytes"));
+            assertThat(max).as(t.baseName()).isGreaterThanOrEqualTo(maxRequestSize).isGreaterThan(checkpointChunk);
+            assertThat(t.segmentBytes()).as(t.baseName() + " segment.bytes holds the largest batch")
+                    .isGreaterThanOrEqualTo(max);
+        }
+    }
+
+    @Test
+    void shouldRefuseATopicWithoutASizeBoundOrWithSegmentsTooBigToDelete() {
+        assertThatThrownBy(() -> new Topic<>("x", SpikeBatch.class, Topic.Keys.NETWORK_ID, Topic.Cleanup.DELETE,
+                java.time.Duration.ofDays(1), -1, 16L << 20, "no size bound")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Topic<>("x", SpikeBatch.class, Topic.Keys.NETWORK_ID, Topic.Cleanup.DELETE,
+                java.time.Duration.ofDays(1), 64L << 20, 1L << 30, "segments of 1 GiB")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Topic<>("x", SpikeBatch.class, Topic.Keys.NETWORK_ID, Topic.Cleanup.COMPACT,
+                null, 64L << 20, 16L << 20, "compacted with a size bound")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

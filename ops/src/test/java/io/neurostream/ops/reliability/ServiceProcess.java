@@ -43,9 +43,16 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code neurostream <args>} as a child JVM; {@code name} names its log file. */
     static ServiceProcess start(String name, Path logDir, List<String> args) throws IOException {
+        return start(name, logDir, List.of(), args);
+    }
+
+    /** Starts {@code neurostream <args>} as a child JVM with extra JVM options ({@code -Dkey=value}). */
+    static ServiceProcess start(String name, Path logDir, List<String> jvmOptions, List<String> args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
-                "-Xss1m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "-Xss1m"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("NEUROSTREAM_"));
@@ -137,6 +144,29 @@ final class ServiceProcess implements AutoCloseable {
         }
         kill();
         return -1;
+    }
+
+    /** SIGTERM, and waits up to {@code timeout}; the exit code, or null if it still runs (then left running). */
+    Integer terminateAndWait(Duration timeout) throws InterruptedException {
+        process.toHandle().destroy();
+        return awaitExit(timeout);
+    }
+
+    /** Sends SIGINT (Ctrl-C) with {@code kill -INT}. */
+    void interrupt() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -INT " + process.pid() + " failed");
+        }
+    }
+
+    /** Waits up to {@code timeout} for the process to end; its exit code, or null if it still runs. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return null;
+        }
+        drain.join(2000);
+        return process.exitValue();
     }
 
     /** The exit code, if the process ended. */
