@@ -94,7 +94,8 @@ public final class Topics {
     /** Records the simulator could not use, with the reason. */
     public static final Topic<Rejected> REJECTED = new Topic<>("rejected", Rejected.class,
             Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 64 * MIB, 8 * MIB,
-            "Records the simulator could not use, with a reason; written by the simulator.");
+            "Records the simulator could not use, and frames the analytics would not count, with a reason; written by "
+                    + "the simulator and the analytics.");
     /** Windowed firing rates. */
     public static final Topic<Rate> RATES = new Topic<>("rates", Rate.class,
             Keys.NETWORK_ID, Cleanup.DELETE, Duration.ofDays(7), 128 * MIB, 16 * MIB,

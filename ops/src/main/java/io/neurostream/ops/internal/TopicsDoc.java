@@ -24,7 +24,7 @@ public final class TopicsDoc {
             Map.entry("topology", new String[] {"simulator", "clients (dashboard: planned)"}),
             Map.entry("status", new String[] {"simulator", "`demo`, clients (dashboard: planned)"}),
             Map.entry("checkpoints", new String[] {"simulator", "simulator (restore on start and hand-over)"}),
-            Map.entry("rejected", new String[] {"simulator", "operators, clients"}),
+            Map.entry("rejected", new String[] {"simulator, analytics", "operators, clients"}),
             Map.entry("rates", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}),
             Map.entry("balance", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}),
             Map.entry("alerts", new String[] {"analytics", "`demo`'s summary, clients (dashboard: planned)"}));
