@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.schemas.SpikeBatches;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Control;
@@ -17,23 +16,14 @@ import io.neurostream.schemas.avro.Status;
 import io.neurostream.engine.SpikeChecksum;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,34 +43,25 @@ class HeavyRecordsIntegrationTest {
     static final String WIDE = "{\"name\": \"wide\", \"seed\": 7, \"dt_ms\": 1.0, \"populations\": [{\"name\": \"E\","
             + " \"count\": 100000, \"model\": \"lif\", \"type\": \"excitatory\"}]}";
 
+    private ServiceHarness it;
     private EmbeddedBroker kafka;
     private String prefix;
     private SimulatorService service;
     private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<String, byte[]> reader;
 
     @BeforeEach
     void setUp() throws Exception {
-        kafka = io.neurostream.broker.SharedBroker.get();
-        prefix = "heavy-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(2));
-        }
+        // the attacker's producer may send whatever the broker takes
+        it = new ServiceHarness("heavy", WAIT, Map.of(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024), () -> service);
+        kafka = it.kafka;
+        prefix = it.prefix;
+        producer = it.producer;
         service = startService();
-        Map<String, Object> pp = new HashMap<>(kafka.clientConfig());
-        pp.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024); // the attacker's producer may send what the broker takes
-        producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer());
-        Map<String, Object> rp = new HashMap<>(kafka.clientConfig());
-        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "reader");
-        reader = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private SimulatorService startService() {
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, "heavy-1");
+        Map<String, Object> props = it.simulatorSettings("heavy-1");
+        props.remove(SimulatorConfig.GROUP_ID); // the default, derived from the prefix
         SimulatorService s = new SimulatorService(new SimulatorConfig(props));
         s.start();
         return s;
@@ -89,39 +70,20 @@ class HeavyRecordsIntegrationTest {
     @AfterEach
     void tearDown() {
         service.close();
-        producer.close();
-        reader.close();
-    }
-
-    private void sendRaw(String topic, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key, value));
-        producer.flush();
+        it.close();
     }
 
     private void send(Control c) {
-        sendRaw(Topics.CONTROL.name(prefix), c.getNetworkId(), Topics.CONTROL.valueSerde().encode(c));
+        it.send(c);
     }
 
     private void send(ExternalInput in) {
-        sendRaw(Topics.EXTERNAL_INPUT.name(prefix), in.getNetworkId(), Topics.EXTERNAL_INPUT.valueSerde().encode(in));
+        it.send(in);
     }
 
-    /** Reads committed records of a topic until {@code done} holds (bounded); the service must stay up. */
     private <T> List<T> readUntil(io.neurostream.schemas.Topic<? extends T> topic, Predicate<List<T>> done) {
-        reader.unsubscribe();
-        reader.subscribe(List.of(topic.name(prefix)));
-        List<T> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!done.test(seen) && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                if (r.value() != null) {
-                    seen.add(topic.valueSerde().decode(r.value()));
-                }
-            }
-            assertThat(service.failure()).as("the service's fatal error").isNull();
-            assertThat(service.isRunning()).as("the service is running").isTrue();
-        }
-        assertThat(done.test(seen)).as("waited %s for %s", WAIT, topic.name(prefix)).isTrue();
+        List<T> seen = it.readUntil(topic, done);
+        assertThat(service.isRunning()).as("the service is running").isTrue();
         return seen;
     }
 

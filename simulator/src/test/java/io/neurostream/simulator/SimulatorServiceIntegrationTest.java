@@ -3,10 +3,8 @@ package io.neurostream.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
 import io.neurostream.engine.SpikeChecksum;
 import io.neurostream.schemas.SpikeBatches;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Control;
 import io.neurostream.schemas.avro.ExternalInput;
@@ -21,16 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,65 +33,38 @@ import org.junit.jupiter.api.Test;
 /** The simulator service against a real broker in this JVM: control, input, committed output, rejects. */
 class SimulatorServiceIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private ServiceHarness it;
     private EmbeddedBroker kafka;
     private String prefix;
     private SimulatorService service;
     private KafkaProducer<String, byte[]> producer;
-    private KafkaConsumer<String, byte[]> reader;
 
     @BeforeEach
     void setUp() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "it-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(2));
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, "it-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        service = new SimulatorService(new SimulatorConfig(props));
+        it = new ServiceHarness("it", WAIT, Map.of(), () -> service);
+        kafka = it.kafka;
+        prefix = it.prefix;
+        producer = it.producer;
+        service = new SimulatorService(new SimulatorConfig(it.simulatorSettings("it-1")));
         service.start();
-        producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
-        Map<String, Object> rp = new HashMap<>(kafka.clientConfig());
-        rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "reader");
-        reader = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
     void tearDown() {
         service.close();
-        producer.close();
-        reader.close();
+        it.close();
     }
 
     private void send(Control c) {
-        producer.send(new ProducerRecord<>(Topics.CONTROL.name(prefix), c.getNetworkId(), Topics.CONTROL.valueSerde().encode(c)));
-        producer.flush();
+        it.send(c);
     }
 
     private void send(ExternalInput in) {
-        producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), in.getNetworkId(),
-                Topics.EXTERNAL_INPUT.valueSerde().encode(in)));
-        producer.flush();
+        it.send(in);
     }
 
-    /** Reads committed records of a topic until {@code done} holds for what was read (bounded). */
     private <T> List<T> readUntil(io.neurostream.schemas.Topic<? extends T> topic, Predicate<List<T>> done) {
-        reader.unsubscribe();
-        reader.subscribe(List.of(topic.name(prefix)));
-        List<T> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!done.test(seen) && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                seen.add(topic.valueSerde().decode(r.value()));
-            }
-            assertThat(service.failure()).isNull();
-        }
-        assertThat(done.test(seen)).as("waited %s for %s", WAIT, topic.name(prefix)).isTrue();
-        return seen;
+        return it.readUntil(topic, done);
     }
 
     @Test
