@@ -185,6 +185,27 @@ public final class SimulatorCore {
         return true;
     }
 
+    /**
+     * Fails a network now and whenever it is hosted again by this core (created from a record read
+     * again, restored, replayed), until it is STOPped: for a network whose output the broker refused,
+     * so that reading its records again after the abort does not produce the same refused record.
+     */
+    public void poison(String id, String why, long nowMs) {
+        poisoned.put(id, why);
+        fail(id, why, nowMs);
+    }
+
+    /** Networks that fail as soon as they are hosted here, with why. */
+    private final Map<String, String> poisoned = new java.util.HashMap<>();
+
+    private void failIfPoisoned(HostedNetwork h, long nowMs) {
+        String why = poisoned.get(h.id());
+        if (why != null && !replaying) {
+            Hosting.fail(h, why);
+            out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+        }
+    }
+
     /** Ids of networks whose checkpoint was asked for (CHECKPOINT command), to be taken by the service. */
     public java.util.List<String> checkpointsRequested() {
         java.util.List<String> ids = new java.util.ArrayList<>();
@@ -388,6 +409,7 @@ public final class SimulatorCore {
         if (h.state() == RunState.STOPPED) {
             networks.remove(id);
             h.network().close();
+            poisoned.remove(id);
         }
     }
 
@@ -421,8 +443,8 @@ public final class SimulatorCore {
         Building b = new Building(id, c, spec, epoch, estimate, src);
         java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
         b.future = task;
-        if (replaying) {
-            task.run();
+        if (replaying || estimate <= INLINE_BUILD_MAX_BYTES) {
+            task.run(); // small: built in milliseconds, so the loop may as well do it, and nothing waits
         } else {
             builds.execute(task);
         }
@@ -522,12 +544,13 @@ public final class SimulatorCore {
         }
         h.publishTopology(out);
         out.status(b.id, h.status(config.instanceId(), nowMs), nowMs);
+        failIfPoisoned(h, nowMs);
         applyWaiting(b.id, nowMs);
     }
 
     /** RESET: the network is rebuilt from its spec off the loop (BUILDING), then starts a new run. */
     private void reset(HostedNetwork h, Source src, Control c, long nowMs) {
-        admit(h.spec(), h);
+        long estimate = admit(h.spec(), h);
         long epoch = nowMs - Math.floorMod(nowMs, 1000L);
         NetworkSpec spec = h.spec();
         java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
@@ -535,7 +558,11 @@ public final class SimulatorCore {
         // journaled at the old tick with the new run's epoch as timestamp: a replay computes up to that
         // tick, then resets and takes the epoch from the timestamp
         h.journalControlAt(c, src, epoch, out);
-        builds.execute(task);
+        if (estimate <= INLINE_BUILD_MAX_BYTES) {
+            task.run();
+        } else {
+            builds.execute(task);
+        }
         if (task.isDone()) {
             finishRebuild(h, nowMs);
         } else {
@@ -744,6 +771,13 @@ public final class SimulatorCore {
         }
         return min;
     }
+
+    /**
+     * Specs estimated at most this many bytes (Admission) are built on the loop: they build in
+     * milliseconds (the demo's 6,000 neurons and CUBA's 4,000 are about 8 MiB), and records sent right
+     * after them need not wait. Larger ones build off the loop.
+     */
+    static final long INLINE_BUILD_MAX_BYTES = 32L << 20;
 
     /** The tick of a journal entry for a record that arrived while its network was BUILDING. */
     public static final long DEFERRED_TICK = -1L;

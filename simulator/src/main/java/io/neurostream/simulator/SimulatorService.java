@@ -375,12 +375,6 @@ public final class SimulatorService implements AutoCloseable {
      * reason. The other networks continue exactly; the refused record is never retried.
      */
     private void abortAndRecover(RuntimeException e) {
-        List<String[]> failed = new ArrayList<>();
-        for (String[] f; (f = sendFailures.poll()) != null;) {
-            failed.add(f);
-        }
-        LOG.error("a record could not be published ({}); aborting the transaction and recovering from the committed state; "
-                + "failing network(s) {}", e.toString(), failed.stream().map(f -> f[0]).distinct().toList());
         Future<?> f = commitInFlight;
         commitInFlight = null;
         if (f != null) {
@@ -397,6 +391,13 @@ public final class SimulatorService implements AutoCloseable {
             LOG.warn("aborting the transaction: {}", ex.toString());
         }
         inTransaction = false;
+        // after the abort every record of the transaction has had its callback
+        List<String[]> failed = new ArrayList<>();
+        for (String[] x; (x = sendFailures.poll()) != null;) {
+            failed.add(x);
+        }
+        LOG.error("a record could not be published ({}); transaction aborted; recovering from the committed state and "
+                + "failing network(s) {}", e.toString(), failed.stream().map(x -> x[0]).distinct().toList());
         for (HostedNetwork h : new ArrayList<>(core.networks())) {
             core.release(h.id());
         }
@@ -418,10 +419,14 @@ public final class SimulatorService implements AutoCloseable {
         awaitedInputs.putAll(consumer.endOffsets(assignment));
         recover(new Rebalance().partitionNumbers(assignment));
         long now = System.currentTimeMillis();
+        // once the transaction is in error, the producer fails the other records in flight with the same
+        // error, in no set order: name every topic a network's refused records were for
+        Map<String, java.util.LinkedHashSet<String>> byNetwork = new java.util.LinkedHashMap<>();
         for (String[] x : failed) {
-            core.fail(x[0], "a record it produced could not be published (" + x[1] + "); the network stops here, at its "
-                    + "last committed tick", now);
+            byNetwork.computeIfAbsent(x[0], k -> new java.util.LinkedHashSet<>()).add(x[1]);
         }
+        byNetwork.forEach((network, errors) -> core.poison(network, "records it produced could not be published ("
+                + String.join("; ", errors) + "); the network stops here, at its last committed tick", now));
         lastCommitNanos = System.nanoTime();
     }
 

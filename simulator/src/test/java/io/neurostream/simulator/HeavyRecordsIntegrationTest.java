@@ -297,8 +297,39 @@ class HeavyRecordsIntegrationTest {
                 .anyMatch(st -> st.getNetworkId().equals("busy") && st.getState() == RunState.FAILED));
         Status failed = statuses.stream().filter(st -> st.getNetworkId().equals("busy") && st.getState() == RunState.FAILED)
                 .findFirst().orElseThrow();
-        assertThat(failed.getMessage()).contains("could not be published").contains(Topics.SPIKES.name(prefix));
+        assertThat(failed.getMessage()).contains("could not be published").contains(Topics.SPIKES.name(prefix))
+                .contains("RecordTooLargeException");
         send(Commands.step("calm", 100));
         readUntil(Topics.STATUS, l -> l.stream().anyMatch(st -> st.getNetworkId().equals("calm") && st.getTick() == 200));
+    }
+
+    /**
+     * With the default limits: 10,050 inputs stamped 50 minutes ahead fill one network's queue (10,000
+     * wait, the rest are QUEUE_FULL), absurd but finite values are OUT_OF_RANGE, a null key is a
+     * KEY_MISMATCH; the network and a neighbour go on.
+     */
+    @Test
+    void shouldBoundAFloodOfFarAheadInputsAndRejectAbsurdValuesAndNullKeys() {
+        send(Commands.create("target", SimulatorCoreTest.CUBA));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(st -> st.getNetworkId().equals("target")
+                && st.getState() == RunState.CREATED));
+        send(Commands.poisson("target", List.of("E"), 100.0, 1e308, null, 10));
+        send(Commands.current("target", List.of("E"), -1.7e308, null, 10));
+        long ahead = 50L * 60 * 1000 * 10; // 50 minutes of ticks at dt 0.1 ms
+        for (int i = 0; i < 10_050; i++) {
+            producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), "target", Topics.EXTERNAL_INPUT.valueSerde()
+                    .encode(Commands.current("target", List.of("E"), 1.0, ahead + i, 1))));
+        }
+        it.sendRaw(Topics.EXTERNAL_INPUT.name(prefix), null,
+                Topics.EXTERNAL_INPUT.valueSerde().encode(Commands.current("target", List.of("E"), 1.0, null, 1)));
+
+        List<Rejected> rejected = readUntil(Topics.REJECTED, l -> l.size() >= 53);
+        assertThat(rejected).extracting(Rejected::getReasonCode).containsExactlyInAnyOrderElementsOf(java.util.stream.Stream.concat(
+                java.util.Collections.nCopies(50, "QUEUE_FULL").stream(), java.util.stream.Stream.of("OUT_OF_RANGE",
+                        "OUT_OF_RANGE", "KEY_MISMATCH")).toList());
+        send(Commands.step("target", 100));
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(st -> st.getNetworkId().equals("target") && st.getTick() == 100
+                && st.getRejectedCount() == 53));
+        assertAQuietNetworkStillRuns("beside-target");
     }
 }
