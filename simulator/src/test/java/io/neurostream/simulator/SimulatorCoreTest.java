@@ -371,6 +371,15 @@ class SimulatorCoreTest {
             assertThat(d.core().network(NET).tick()).isEqualTo(1000);
             d.pipeControl(Commands.step("u", 10));
             assertThat(d.rejectedReasons()).containsExactly("WRONG_STATE");
+
+            // a restart replays the journal and faults again, at the same tick, instead of dropping the network
+            SimulatorCore restarted = new SimulatorCore(SimulatorConfig.defaults(), SimulatorOutput.DISCARD);
+            for (int i = 0; i < d.journal().size(); i++) {
+                restarted.replay(d.journal().get(i), d.journalTimestamps().get(i));
+            }
+            restarted.catchUp("u", 1000, 0L);
+            assertThat(restarted.network("u").state()).isEqualTo(RunState.NUMERIC_FAULT);
+            assertThat(restarted.network("u").tick()).isEqualTo(d.core().network("u").tick());
         }
     }
 

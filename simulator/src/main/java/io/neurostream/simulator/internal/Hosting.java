@@ -161,12 +161,17 @@ public final class Hosting {
      * computed then — running, or paused with steps left (which the ticks use up).
      */
     public static void computeSilently(HostedNetwork h, long tick) {
-        while (h.net.tick() < tick) {
+        while (h.net.tick() < tick && h.state != RunState.NUMERIC_FAULT && h.state != RunState.FAILED) {
             int n = (int) Math.min(tick - h.net.tick(), h.ticksToFrameEnd());
             if (h.state == RunState.PAUSED) {
                 h.stepBudget = Math.max(0, h.stepBudget - n);
             }
-            h.compute(n, h.net.tick() + n == tick, SimulatorOutput.DISCARD);
+            try {
+                h.compute(n, h.net.tick() + n == tick, SimulatorOutput.DISCARD);
+            } catch (HostedNetwork.NumericFault e) {
+                // recomputing what faulted before faults again, at the same tick: the network is restored as it ended
+                fail(h, e);
+            }
         }
     }
 
