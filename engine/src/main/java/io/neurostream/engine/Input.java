@@ -123,6 +123,16 @@ public final class Input {
         return neurons.clone();
     }
 
+    /** How many neurons the input reaches (the length of {@link #neurons()}, without copying). */
+    public int neuronCount() {
+        return neurons.length;
+    }
+
+    /** Heap the input holds, about, in bytes: its neuron ids and per-neuron values. */
+    public long heapBytes() {
+        return 64 + 4L * neurons.length + (values == null ? 0 : 8L * values.length);
+    }
+
     public long fromTick() {
         return fromTick;
     }

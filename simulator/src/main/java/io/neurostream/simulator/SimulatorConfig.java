@@ -88,8 +88,9 @@ public final class SimulatorConfig extends AbstractConfig {
                     "Most inputs one network holds waiting for their tick, or, while it is BUILDING, records waiting for the "
                             + "build; past it, inputs are rejected (QUEUE_FULL) and the network's neighbours are not affected.")
             .define(INPUT_QUEUE_MAX_BYTES, Type.LONG, 16L * 1024 * 1024, Range.atLeast(1024L), Importance.MEDIUM,
-                    "Most bytes (encoded records) of inputs one network holds waiting for their tick; past it, inputs are "
-                            + "rejected (QUEUE_FULL).")
+                    "Most bytes of inputs one network holds waiting for their tick, each counted as the larger of its "
+                            + "record and its engine form (a population or area target is every neuron id of it, 4 bytes "
+                            + "each); past it, inputs are rejected (QUEUE_FULL). Waiting inputs are also in checkpoints.")
             .define(MAX_ABS_VALUE, Type.DOUBLE, 1.0e4, Range.between(1.0, 1.0e300), Importance.LOW,
                     "Largest magnitude of an input's current, Poisson weight or sense-matrix value (each times scale), in "
                             + "the model's input unit, and of a SET value; larger finite values are not physical and are "

@@ -698,10 +698,11 @@ public final class SimulatorCore {
      */
     public int doWork(long nowNanos, long nowMs) {
         installFinishedBuilds(nowMs);
+        boolean room = outputHasRoom.getAsBoolean();
         List<HostedNetwork> due = new ArrayList<>();
         long least = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
-            if (Hosting.nanosUntilWork(h, nowNanos) == 0) {
+            if (Hosting.nanosUntilWork(h, nowNanos) == 0 && (room || !unpaced(h))) {
                 due.add(h);
                 least = Math.min(least, h.cpuNanos());
             }
@@ -765,11 +766,31 @@ public final class SimulatorCore {
 
     /** Nanoseconds until some network has work (0: now; {@code Long.MAX_VALUE}: none until a command). */
     public long nanosUntilWork(long nowNanos) {
+        boolean room = outputHasRoom.getAsBoolean();
         long min = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
-            min = Math.min(min, Hosting.nanosUntilWork(h, nowNanos));
+            long until = Hosting.nanosUntilWork(h, nowNanos);
+            min = Math.min(min, !room && unpaced(h) && until == 0 ? THROTTLED_RETRY_NANOS : until);
         }
         return min;
+    }
+
+    /**
+     * Makes networks without a deadline (as fast as possible, or stepping) wait while {@code hasRoom} says
+     * the output is backed up: their output is limited only by how fast they compute, and a full producer
+     * buffer blocks the loop for every network. Paced (real-time) networks always compute.
+     */
+    public void throttleUnpacedWith(java.util.function.BooleanSupplier hasRoom) {
+        this.outputHasRoom = hasRoom;
+    }
+
+    private java.util.function.BooleanSupplier outputHasRoom = () -> true;
+
+    /** How soon a throttled network is looked at again, ns. */
+    static final long THROTTLED_RETRY_NANOS = 1_000_000L;
+
+    private static boolean unpaced(HostedNetwork h) {
+        return h.state() == RunState.PAUSED || h.mode() == RunMode.MAX;
     }
 
     /**

@@ -266,6 +266,7 @@ public final class SimulatorService implements AutoCloseable {
     private void loop() {
         try {
             core.limitRecords(recordLimit());
+            core.throttleUnpacedWith(this::outputHasRoom);
             LOG.info("largest record written: {} bytes", core.maxRecordBytes());
             if (config.exactlyOnce()) {
                 producer.initTransactions();
@@ -583,6 +584,34 @@ public final class SimulatorService implements AutoCloseable {
         }
         return (int) Math.max(4096, limit - io.neurostream.simulator.internal.Hosting.RECORD_OVERHEAD_BYTES);
     }
+
+    /**
+     * Whether the producer's buffer is at most a quarter full: networks running as fast as possible (or
+     * stepping) compute only then, so that their output, limited by nothing else, never fills the buffer
+     * and blocks the loop's sends for the real-time networks.
+     */
+    private boolean outputHasRoom() {
+        if (bufferAvailable == null) {
+            for (var e : producer.metrics().entrySet()) {
+                if (e.getKey().group().equals("producer-metrics")) {
+                    if (e.getKey().name().equals("buffer-available-bytes")) {
+                        bufferAvailable = e.getValue();
+                    } else if (e.getKey().name().equals("buffer-total-bytes")) {
+                        bufferTotal = e.getValue();
+                    }
+                }
+            }
+            if (bufferAvailable == null || bufferTotal == null) {
+                return true;
+            }
+        }
+        double available = ((Number) bufferAvailable.metricValue()).doubleValue();
+        double total = ((Number) bufferTotal.metricValue()).doubleValue();
+        return available >= 0.75 * total;
+    }
+
+    private org.apache.kafka.common.Metric bufferAvailable;
+    private org.apache.kafka.common.Metric bufferTotal;
 
     /**
      * Whether a record fits the record limit (its key and value; Kafka's own overhead is already taken

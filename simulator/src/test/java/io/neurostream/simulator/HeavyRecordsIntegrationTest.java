@@ -318,7 +318,7 @@ class HeavyRecordsIntegrationTest {
         long ahead = 50L * 60 * 1000 * 10; // 50 minutes of ticks at dt 0.1 ms
         for (int i = 0; i < 10_050; i++) {
             producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), "target", Topics.EXTERNAL_INPUT.valueSerde()
-                    .encode(Commands.current("target", List.of("E"), 1.0, ahead + i, 1))));
+                    .encode(Commands.currentToNeurons("target", List.of(i % 4000), 1.0, ahead + i, 1))));
         }
         it.sendRaw(Topics.EXTERNAL_INPUT.name(prefix), null,
                 Topics.EXTERNAL_INPUT.valueSerde().encode(Commands.current("target", List.of("E"), 1.0, null, 1)));

@@ -397,5 +397,15 @@ class SimulatorCoreTest {
             d.pipeControl(Commands.create("n".repeat(SimulatorConfig.MAX_NETWORK_ID_CHARS + 1), CUBA));
             assertThat(d.rejectedReasons()).last().isEqualTo("BAD_COMMAND");
         }
+        // bytes count what a waiting input holds: an input to all 3,200 E neurons holds 12.8 KB of ids
+        props.put(SimulatorConfig.INPUT_QUEUE_MAX_BYTES, 64 * 1024);
+        try (SimulatorTestDriver d = new SimulatorTestDriver(props)) {
+            d.pipeControl(Commands.create(NET, CUBA));
+            for (int i = 0; i < 6; i++) {
+                d.pipeInput(Commands.current(NET, List.of("E"), 1.0, 30_000_000L + i, 1));
+            }
+            assertThat(d.rejectedReasons()).containsExactly("QUEUE_FULL");
+            assertThat(d.core().network(NET).pendingBytes()).isBetween(5 * 12_800L, 64 * 1024L);
+        }
     }
 }

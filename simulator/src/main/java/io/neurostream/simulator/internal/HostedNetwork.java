@@ -262,6 +262,10 @@ public final class HostedNetwork {
         return state;
     }
 
+    public RunMode mode() {
+        return mode;
+    }
+
     public long tick() {
         return net.tick();
     }

@@ -282,12 +282,8 @@ public final class Hosting {
             throw wrongState(h, "an input", "the network is stopped");
         }
         if (h.pending.size() >= config.inputQueueMaxCount() || h.pendingBytes + rawBytes > config.inputQueueMaxBytes()) {
-            throw new Rejection(RejectReason.QUEUE_FULL, "network '" + h.id + "' already holds " + h.pending.size()
-                    + " inputs (" + h.pendingBytes + " bytes) waiting for their tick; at most " + config.inputQueueMaxCount()
-                    + " inputs and " + config.inputQueueMaxBytes() + " bytes wait (" + SimulatorConfig.INPUT_QUEUE_MAX_COUNT
-                    + ", " + SimulatorConfig.INPUT_QUEUE_MAX_BYTES + ")");
-        }
-        Network net = h.net;
+            throw queueFull(h, config);
+        }        Network net = h.net;
         long now = net.tick();
         int duration = in.getDurationTicks();
         if (duration < 1 || duration > MAX_TICKS) {
@@ -332,8 +328,20 @@ public final class Hosting {
         // journaled now, with the tick it will act on: the journal then holds every input whose offset
         // is committed, including those still waiting for their tick
         h.journal(journal, tick, out);
-        h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal, rawBytes));
-        h.pendingBytes += rawBytes;
+        // what a waiting input holds is its engine form: a population target is every neuron id of it
+        long bytes = Math.max(rawBytes, input.heapBytes());
+        if (h.pendingBytes + bytes > config.inputQueueMaxBytes()) {
+            throw queueFull(h, config);
+        }
+        h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal, bytes));
+        h.pendingBytes += bytes;
+    }
+
+    private static Rejection queueFull(HostedNetwork h, SimulatorConfig config) {
+        return new Rejection(RejectReason.QUEUE_FULL, "network '" + h.id + "' already holds " + h.pending.size()
+                + " inputs (" + h.pendingBytes + " bytes, as targets expanded to neurons) waiting for their tick; at most "
+                + config.inputQueueMaxCount() + " inputs and " + config.inputQueueMaxBytes() + " bytes wait ("
+                + SimulatorConfig.INPUT_QUEUE_MAX_COUNT + ", " + SimulatorConfig.INPUT_QUEUE_MAX_BYTES + ")");
     }
 
     /** Kafka's overhead per record beyond key and value, at most (record batch header and record framing). */
@@ -351,7 +359,7 @@ public final class Hosting {
     public static void requeue(HostedNetwork h, AppliedInput journal, long tick, long arrival, SimulatorConfig config) {
         ExternalInput in = ExternalInput.newBuilder((ExternalInput) journal.getPayload()).setTick(tick).build();
         Input input = toEngineInput(h, in, config, tick);
-        long bytes = io.neurostream.schemas.Topics.EXTERNAL_INPUT.valueSerde().encode(in).length;
+        long bytes = Math.max(io.neurostream.schemas.Topics.EXTERNAL_INPUT.valueSerde().encode(in).length, input.heapBytes());
         h.pending.add(new HostedNetwork.Pending(tick, arrival, input, journal, bytes));
         h.pendingBytes += bytes;
     }
