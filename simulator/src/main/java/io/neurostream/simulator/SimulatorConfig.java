@@ -37,6 +37,7 @@ public final class SimulatorConfig extends AbstractConfig {
     public static final String MAX_ABS_VALUE = "simulator.input.max.abs.value";
     public static final String PROBE_MAX_VALUES_PER_S = "simulator.probe.max.values.per.second";
     public static final String MEMORY_BUDGET_FRACTION = "simulator.memory.budget.fraction";
+    public static final String UNPACED_MAX_BYTES_PER_COMMIT = "simulator.unpaced.max.bytes.per.commit";
 
     /** Longest network id, in characters: ids are record keys and appear in every record of the network. */
     public static final int MAX_NETWORK_ID_CHARS = 200;
@@ -102,6 +103,11 @@ public final class SimulatorConfig extends AbstractConfig {
                     "Share of the JVM's maximum heap (-Xmx) the hosted networks may take together, by the estimate made "
                             + "before a CREATE or RESET is built (neurons, expected synapses, delay rings, probes); a spec that "
                             + "does not fit what is left is rejected (INSUFFICIENT_MEMORY).")
+            .define(UNPACED_MAX_BYTES_PER_COMMIT, Type.LONG, 1L << 20, Range.atLeast(1024L), Importance.LOW,
+                    "Bytes of output one transaction may carry before networks without a deadline (as fast as possible, "
+                            + "or stepping) wait for the next commit; real-time networks are never held. What the loop writes "
+                            + "the broker must take and the commit must flush, so on a small machine a network writing "
+                            + "megabytes a frame at full speed slows the real-time ones; 1 MiB per 100 ms commit is 10 MB/s.")
             .define(EXACTLY_ONCE, Type.BOOLEAN, true, Importance.HIGH,
                     "Transactional output (exactly once). false: idempotent producer, at-least-once.");
 
@@ -215,6 +221,10 @@ public final class SimulatorConfig extends AbstractConfig {
 
     public double memoryBudgetFraction() {
         return getDouble(MEMORY_BUDGET_FRACTION);
+    }
+
+    public long unpacedMaxBytesPerCommit() {
+        return getLong(UNPACED_MAX_BYTES_PER_COMMIT);
     }
 
     public boolean exactlyOnce() {

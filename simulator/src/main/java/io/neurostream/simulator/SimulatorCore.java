@@ -700,18 +700,16 @@ public final class SimulatorCore {
         installFinishedBuilds(nowMs);
         boolean room = outputHasRoom.getAsBoolean();
         List<HostedNetwork> due = new ArrayList<>();
-        long least = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
             if (Hosting.nanosUntilWork(h, nowNanos) == 0 && (room || !unpaced(h))) {
+                // a network that is new, or was idle, banks nothing: it starts at most a slice behind the others
+                h.cpuAtLeast(cpuFloor - CPU_SLICE_NANOS);
                 due.add(h);
-                least = Math.min(least, h.cpuNanos());
             }
         }
         due.sort(java.util.Comparator.comparingLong(HostedNetwork::cpuNanos));
         int work = 0;
         for (HostedNetwork next : due) {
-            // a network that was idle does not bank its idle time: it starts at most a slice behind the busiest
-            next.cpuAtLeast(least - CPU_SLICE_NANOS);
             long start = System.nanoTime();
             try {
                 work = Hosting.advance(next, nowNanos, nowMs, config, out);
@@ -733,6 +731,13 @@ public final class SimulatorCore {
                 break;
             }
         }
+        if (!due.isEmpty()) {
+            long least = Long.MAX_VALUE;
+            for (HostedNetwork h : due) {
+                least = Math.min(least, h.cpuNanos());
+            }
+            cpuFloor = Math.max(cpuFloor, least);
+        }
         if (nowMs - lastStatusMs >= config.statusIntervalMs()) {
             lastStatusMs = nowMs;
             for (HostedNetwork h : networks.values()) {
@@ -746,8 +751,13 @@ public final class SimulatorCore {
         return work;
     }
 
-    /** How far behind the busiest network an idle one may start when it becomes due again, ns. */
+    /**
+     * How far behind the others a network that is new or was idle may start when it becomes due, ns:
+     * the least CPU time of the networks that were due, which only grows (like a scheduler's minimum
+     * virtual run time). Without it a network created after an hour would be served alone for an hour.
+     */
     static final long CPU_SLICE_NANOS = 50_000_000L;
+    private long cpuFloor;
 
     private void installFinishedBuilds(long nowMs) {
         if (!building.isEmpty()) {

@@ -605,10 +605,15 @@ public final class SimulatorService implements AutoCloseable {
                 return true;
             }
         }
+        if (bytesSinceCommit >= config.unpacedMaxBytesPerCommit()) {
+            return false;
+        }
         double available = ((Number) bufferAvailable.metricValue()).doubleValue();
         double total = ((Number) bufferTotal.metricValue()).doubleValue();
-        return available >= 0.75 * total;
+        return available >= 0.9 * total; // at most a tenth of the buffer in flight
     }
+
+    private long bytesSinceCommit;
 
     private org.apache.kafka.common.Metric bufferAvailable;
     private org.apache.kafka.common.Metric bufferTotal;
@@ -651,6 +656,7 @@ public final class SimulatorService implements AutoCloseable {
     }
 
     private void sendNow(ProducerRecord<String, byte[]> record) {
+        bytesSinceCommit += record.value() == null ? 0 : record.value().length;
         producer.send(record, (metadata, error) -> {
             // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
             if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
@@ -734,6 +740,7 @@ public final class SimulatorService implements AutoCloseable {
             consumer.commitSync();
         }
         lastCommitNanos = System.nanoTime();
+        bytesSinceCommit = 0;
     }
 
     // ------------------------------------------------------------------ checkpoints
