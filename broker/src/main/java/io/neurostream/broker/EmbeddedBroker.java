@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#controllerPort} fixes it (with the static quorum used here, the controller port may
  * change from one start to the next).
  *
- * <p><b>Settings</b> (KAFKA-NOTES.md): {@code process.roles=broker,controller}, {@code node.id=1},
+ * <p><b>Settings</b> (the single-node KRaft settings that work on Kafka 4.4): {@code process.roles=broker,controller}, {@code node.id=1},
  * PLAINTEXT and CONTROLLER listeners on {@code 127.0.0.1}, replication factors and minimum ISR of
  * the internal topics 1, one offsets partition, no initial rebalance delay, a 2 MiB cleaner buffer,
  * one partition for a topic created without a count, and {@code auto.create.topics.enable=false}

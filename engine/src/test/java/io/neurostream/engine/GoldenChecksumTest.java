@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Committed spike checksums of two seeded reference runs (STYLE.md item 10).
+ * Committed spike checksums of two seeded reference runs (correctness pinned by a committed checksum that any change to the numerics must update on purpose).
  *
  * <p>CAUTION: these constants pin the engine's numerics bit for bit. Any change to integration,
  * delivery order, random streams, connection drawing or the spec files changes them. When that is

@@ -26,7 +26,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * The settings of a service, merged from four sources in STYLE.md's order, each overriding the one
+ * The settings of a service, merged from four sources in this order, each overriding the one
  * before: the defaults, a properties file ({@code --config FILE}), environment variables
  * {@code NEUROSTREAM_*} ({@code NEUROSTREAM_SIMULATOR_FRAME_MS} is {@code simulator.frame.ms}: the
  * prefix dropped, lower case, {@code _} becomes {@code .}), then the command line ({@code --property k=v},
