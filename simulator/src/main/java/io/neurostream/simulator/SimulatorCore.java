@@ -20,7 +20,12 @@ import io.neurostream.simulator.internal.Hosting;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.EnumMap;
@@ -48,7 +53,9 @@ public final class SimulatorCore {
     /** CREATEs being built off this thread, by network id. */
     private final Map<String, Building> building = new LinkedHashMap<>();
     /** Records for a BUILDING network, in arrival order, applied when it is built. */
-    private final Map<String, java.util.ArrayDeque<Deferred>> waiting = new java.util.HashMap<>();
+    private final Map<String, ArrayDeque<Deferred>> waiting = new HashMap<>();
+    /** Encoded bytes of each network's waiting records. */
+    private final Map<String, Long> waitingBytes = new HashMap<>();
     /** While replaying a journal: entries deferred during a build, by source, not yet resolved by a later entry. */
     private final Map<Source, AppliedInput> unresolved = new LinkedHashMap<>();
     private final EnumMap<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
@@ -168,6 +175,7 @@ public final class SimulatorCore {
             b.future.cancel(true);
         }
         waiting.remove(id);
+        waitingBytes.remove(id);
         return h != null || b != null;
     }
 
@@ -196,7 +204,7 @@ public final class SimulatorCore {
     }
 
     /** Networks that fail as soon as they are hosted here, with why. */
-    private final Map<String, String> poisoned = new java.util.HashMap<>();
+    private final Map<String, String> poisoned = new HashMap<>();
 
     private void failIfPoisoned(HostedNetwork h, long nowMs) {
         String why = poisoned.get(h.id());
@@ -441,7 +449,7 @@ public final class SimulatorCore {
         long estimate = admit(spec, null);
         long epoch = nowMs - Math.floorMod(nowMs, 1000L);
         Building b = new Building(id, c, spec, epoch, estimate, src);
-        java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
+        FutureTask<Network> task = buildTask(spec);
         b.future = task;
         if (replaying || estimate <= INLINE_BUILD_MAX_BYTES) {
             task.run(); // small: built in milliseconds, so the loop may as well do it, and nothing waits
@@ -501,8 +509,8 @@ public final class SimulatorCore {
         Network net;
         try {
             net = b.future.get();
-        } catch (java.util.concurrent.ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+        } catch (ExecutionException | InterruptedException | CancellationException e) {
+            Throwable cause = buildFailure(e);
             String why = cause instanceof OutOfMemoryError ? "the heap ran out while building it (" + cause.getMessage() + ")"
                     : cause instanceof SpecException || cause instanceof IllegalArgumentException ? cause.getMessage()
                     : String.valueOf(cause);
@@ -553,7 +561,7 @@ public final class SimulatorCore {
         long estimate = admit(h.spec(), h);
         long epoch = nowMs - Math.floorMod(nowMs, 1000L);
         NetworkSpec spec = h.spec();
-        java.util.concurrent.FutureTask<Network> task = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
+        FutureTask<Network> task = buildTask(spec);
         h.beginRebuild(task, epoch);
         // journaled at the old tick with the new run's epoch as timestamp: a replay computes up to that
         // tick, then resets and takes the epoch from the timestamp
@@ -573,8 +581,8 @@ public final class SimulatorCore {
     private void finishRebuild(HostedNetwork h, long nowMs) {
         try {
             h.endRebuild();
-        } catch (java.util.concurrent.ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+        } catch (ExecutionException | InterruptedException | CancellationException e) {
+            Throwable cause = buildFailure(e);
             Hosting.fail(h, cause);
             out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
             dropWaiting(h.id(), "network '" + h.id() + "' failed to rebuild: " + cause, nowMs);
@@ -583,6 +591,16 @@ public final class SimulatorCore {
         h.publishTopology(out);
         out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
         applyWaiting(h.id(), nowMs);
+    }
+
+    /** What made a build fail: the build's own exception, or the interruption or cancellation. */
+    private static Throwable buildFailure(Exception e) {
+        return e instanceof ExecutionException ? e.getCause() : e;
+    }
+
+    /** A build of the spec's network, to run on the loop or on the build thread. */
+    private static FutureTask<Network> buildTask(NetworkSpec spec) {
+        return new FutureTask<>(() -> Network.build(spec));
     }
 
     private boolean isBuilding(String id) {
@@ -595,11 +613,8 @@ public final class SimulatorCore {
      * (tick {@value #DEFERRED_TICK}), so a restart before the build ends still applies it.
      */
     private void defer(String id, Deferred d) {
-        java.util.ArrayDeque<Deferred> q = waiting.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
-        long bytes = 0;
-        for (Deferred w : q) {
-            bytes += w.raw.length;
-        }
+        ArrayDeque<Deferred> q = waiting.computeIfAbsent(id, k -> new ArrayDeque<>());
+        long bytes = waitingBytes.getOrDefault(id, 0L);
         if (q.size() >= config.inputQueueMaxCount() || bytes + d.raw.length > config.inputQueueMaxBytes()) {
             reject(d.src, d.key, id, d.raw, RejectReason.QUEUE_FULL, "network '" + id + "' is BUILDING and already holds "
                     + q.size() + " records (" + bytes + " bytes) for when it is built; at most " + config.inputQueueMaxCount()
@@ -607,6 +622,7 @@ public final class SimulatorCore {
             return;
         }
         q.add(d);
+        waitingBytes.put(id, bytes + d.raw.length);
         AppliedInput entry = AppliedInput.newBuilder().setNetworkId(id).setSequence(-1).setTick(DEFERRED_TICK)
                 .setSourceTopic(d.src.topic()).setSourcePartition(d.src.partition()).setSourceOffset(d.src.offset())
                 .setPayload(d.control != null ? d.control : d.input).build();
@@ -621,7 +637,8 @@ public final class SimulatorCore {
     }
 
     private void applyWaiting(String id, long nowMs) {
-        java.util.ArrayDeque<Deferred> q = waiting.remove(id);
+        waitingBytes.remove(id);
+        ArrayDeque<Deferred> q = waiting.remove(id);
         if (q == null) {
             return;
         }
@@ -630,9 +647,14 @@ public final class SimulatorCore {
             Deferred d = q.poll();
             if (isBuilding(id)) {
                 // a RESET among the waiting records started another build: the rest wait for it
-                java.util.ArrayDeque<Deferred> again = waiting.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
+                ArrayDeque<Deferred> again = waiting.computeIfAbsent(id, k -> new ArrayDeque<>());
                 again.add(d);
                 again.addAll(q);
+                long bytes = 0;
+                for (Deferred w : again) {
+                    bytes += w.raw.length;
+                }
+                waitingBytes.put(id, bytes);
                 return;
             }
             applyingDeferred = d;
@@ -649,7 +671,8 @@ public final class SimulatorCore {
     }
 
     private void dropWaiting(String id, String why, long nowMs) {
-        java.util.ArrayDeque<Deferred> q = waiting.remove(id);
+        waitingBytes.remove(id);
+        ArrayDeque<Deferred> q = waiting.remove(id);
         if (q != null) {
             for (Deferred d : q) {
                 reject(d.src, d.key, id, d.raw, RejectReason.WRONG_STATE, why, nowMs);
