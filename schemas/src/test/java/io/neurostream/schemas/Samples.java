@@ -127,7 +127,7 @@ final class Samples {
         if (type == AppliedInput.class) {
             return AppliedInput.newBuilder().setNetworkId(NET).setSequence(12).setTick(120)
                     .setSourceTopic("neurostream.external-input").setSourcePartition(3).setSourceOffset(4567)
-                    .setPayload(full ? currentInput() : createCommand())
+                    .setPayload(full ? currentInput() : createCommand()).setRunId(full ? 4321 : -1)
                     .build();
         }
         if (type == Topology.class) {
@@ -144,13 +144,14 @@ final class Samples {
             return Status.newBuilder().setNetworkId(NET).setState(RunState.RUNNING).setMode(RunMode.REALTIME)
                     .setTick(1000).setSimTimeMs(100.0).setDtMs(0.1).setRunEpochMs(1_700_000_000_000L).setSpeed(1.0)
                     .setRealtimeFactor(0.98).setMessage(full ? "started" : null).setInstanceId(full ? "host:42" : null)
-                    .setUpdatedAtMs(1_700_000_000_100L).setRejectedCount(2).setStalledMs(0)
+                    .setUpdatedAtMs(1_700_000_000_100L).setRejectedCount(2).setStalledMs(0).setRunId(full ? 4321 : -1)
                     .build();
         }
         if (type == Checkpoint.class) {
             return Checkpoint.newBuilder().setNetworkId(NET).setCheckpointId(3).setTick(5000).setJournalSequence(12)
                     .setRunEpochMs(1_700_000_000_000L).setSpecHash("0123456789abcdef").setSnapshotFormat(1)
                     .setChunk(0).setChunks(1).setData(bytes("NSNP...")).setTakenAtMs(1_700_000_005_000L)
+                    .setRunId(full ? 4321 : -1).setJournalOffset(full ? 98_765 : 0).setStatusOffset(full ? 123_456 : 0)
                     .build();
         }
         if (type == Rejected.class) {
