@@ -16,7 +16,8 @@ import io.neurostream.schemas.avro.Status;
 import io.neurostream.simulator.internal.Admission;
 import io.neurostream.simulator.internal.CheckpointCodec;
 import io.neurostream.simulator.internal.HostedNetwork;
-import io.neurostream.simulator.internal.Hosting;
+import io.neurostream.simulator.internal.InputCheck;
+import io.neurostream.simulator.internal.Rejection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class SimulatorCore {
     public byte[] checkpoint(String id, long nowNanos) throws java.io.IOException {
         HostedNetwork h = networks.get(id);
         if (h != null) {
-            Hosting.accountStall(h, nowNanos, config);
+            h.accountStall(nowNanos, config);
         }
         return checkpoint(id);
     }
@@ -158,7 +159,7 @@ public final class SimulatorCore {
         if (old != null) {
             old.network().close();
         }
-        Hosting.reanchor(h, nowNanos);
+        h.reanchor(nowNanos);
         out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         return h;
     }
@@ -188,7 +189,7 @@ public final class SimulatorCore {
         if (h == null || h.state() == RunState.FAILED) {
             return false;
         }
-        Hosting.fail(h, why);
+        h.fail(why);
         out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         return true;
     }
@@ -209,7 +210,7 @@ public final class SimulatorCore {
     private void failIfPoisoned(HostedNetwork h, long nowMs) {
         String why = poisoned.get(h.id());
         if (why != null && !replaying) {
-            Hosting.fail(h, why);
+            h.fail(why);
             out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
         }
     }
@@ -244,7 +245,7 @@ public final class SimulatorCore {
             if (entry.getTick() == REJECTED_AFTER_BUILD_TICK) {
                 unresolved.remove(src);
                 if (h != null) {
-                    Hosting.journalPosition(h, entry.getSequence() + 1);
+                    h.journalPosition(entry.getSequence() + 1);
                 }
                 return;
             }
@@ -253,7 +254,7 @@ public final class SimulatorCore {
                 // (or, if the build never finished here, it is applied when the replay ends)
                 unresolved.put(src, entry);
                 if (h != null) {
-                    Hosting.journalPosition(h, entry.getSequence() + 1);
+                    h.journalPosition(entry.getSequence() + 1);
                 }
                 return;
             }
@@ -261,7 +262,7 @@ public final class SimulatorCore {
             // a command acted at its tick: compute up to it first; an input only joins the queue (its
             // tick, fixed when it was accepted, may lie ahead)
             if (h != null && entry.getPayload() instanceof Control) {
-                Hosting.computeSilently(h, entry.getTick());
+                h.computeSilently(entry.getTick());
             }
             if (entry.getPayload() instanceof Control) {
                 Control c = (Control) entry.getPayload();
@@ -270,17 +271,17 @@ public final class SimulatorCore {
                         create(src, c, recordTimestampMs);
                     }
                 } else if (h != null) {
-                    Hosting.control(h, c, config, recordTimestampMs, 0L);
+                    h.control(c, config, recordTimestampMs, 0L);
                     if (h.state() == RunState.STOPPED) {
                         release(id);
                     }
                 }
             } else if (h != null) {
-                Hosting.requeue(h, entry, entry.getTick(), Hosting.nextArrival(h), config);
+                InputCheck.requeue(h, entry, entry.getTick(), h.nextArrival(), config);
             }
             HostedNetwork now = networks.get(id);
             if (now != null) {
-                Hosting.journalPosition(now, entry.getSequence() + 1);
+                now.journalPosition(entry.getSequence() + 1);
             }
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot replay journal entry " + entry.getSequence() + " of network "
@@ -323,8 +324,8 @@ public final class SimulatorCore {
         if (h == null) {
             return;
         }
-        Hosting.computeSilently(h, tick);
-        Hosting.reanchor(h, nowNanos);
+        h.computeSilently(tick);
+        h.reanchor(nowNanos);
     }
 
     // ------------------------------------------------------------------ rejecting
@@ -350,7 +351,7 @@ public final class SimulatorCore {
         rejectedByReason.merge(reason, 1L, Long::sum);
         HostedNetwork h = networkId == null ? null : networks.get(networkId);
         if (h != null) {
-            Hosting.countRejected(h);
+            h.countRejected();
             if (applyingDeferred != null && applyingDeferred.src.equals(src)) {
                 // the journal said this record waited for a build; say what became of it
                 h.journalDeferred(AppliedInput.newBuilder().setNetworkId(networkId).setSequence(-1)
@@ -406,10 +407,10 @@ public final class SimulatorCore {
                     if (c.getCommand() == io.neurostream.schemas.avro.ControlCommand.PAUSE && h.state() == RunState.RUNNING) {
                         h.closeOpenFrame(out); // a frame computed in slices may be open: it ends where the pause begins
                     }
-                    Hosting.control(h, c, config, nowMs, nowNanos);
+                    h.control(c, config, nowMs, nowNanos);
             }
         } catch (Rejection r) {
-            reject(src, key, id, raw, r.reason, r.getMessage(), nowMs);
+            reject(src, key, id, raw, r.reason(), r.getMessage(), nowMs);
             return;
         }
         h.journalControl(c, src, out);
@@ -527,7 +528,7 @@ public final class SimulatorCore {
             dropWaiting(b.id, "network '" + b.id + "' failed to build: " + why, nowMs);
             return;
         }
-        HostedNetwork h = Hosting.create(b.id, b.create.getSpecJson(), b.spec, net, b.epochMs, config.frameMs());
+        HostedNetwork h = new HostedNetwork(b.id, b.create.getSpecJson(), b.spec, net, b.epochMs, config.frameMs());
         h.admittedWith(b.estimateBytes);
         try {
             h.limitRecords(maxRecordBytes);
@@ -548,7 +549,7 @@ public final class SimulatorCore {
         if (b.nextSequence == 0) {
             h.journalControl(b.create, b.src, out);
         } else {
-            Hosting.journalPosition(h, b.nextSequence);
+            h.journalPosition(b.nextSequence);
         }
         h.publishTopology(out);
         out.status(b.id, h.status(config.instanceId(), nowMs), nowMs);
@@ -583,7 +584,7 @@ public final class SimulatorCore {
             h.endRebuild();
         } catch (ExecutionException | InterruptedException | CancellationException e) {
             Throwable cause = buildFailure(e);
-            Hosting.fail(h, cause);
+            h.fail(cause);
             out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
             dropWaiting(h.id(), "network '" + h.id() + "' failed to rebuild: " + cause, nowMs);
             return;
@@ -704,9 +705,9 @@ public final class SimulatorCore {
                 throw new Rejection(RejectReason.WRONG_STATE, "network '" + id + "' is " + h.state() + " (" + h.message()
                         + "); it takes no more inputs");
             }
-            Hosting.accept(h, in, src, raw.length, maxRecordBytes, config, out);
+            InputCheck.accept(h, in, src, raw.length, maxRecordBytes, config, out);
         } catch (Rejection r) {
-            reject(src, key, id, raw, r.reason, r.getMessage(), nowMs);
+            reject(src, key, id, raw, r.reason(), r.getMessage(), nowMs);
         }
     }
 
@@ -724,7 +725,7 @@ public final class SimulatorCore {
         boolean room = outputHasRoom.getAsBoolean();
         List<HostedNetwork> due = new ArrayList<>();
         for (HostedNetwork h : networks.values()) {
-            if (Hosting.nanosUntilWork(h, nowNanos) == 0 && (room || !unpaced(h))) {
+            if (h.nanosUntilWork(nowNanos) == 0 && (room || !unpaced(h))) {
                 // a network that is new, or was idle, banks nothing: it starts at most a slice behind the others
                 h.cpuAtLeast(cpuFloor - CPU_SLICE_NANOS);
                 due.add(h);
@@ -735,14 +736,14 @@ public final class SimulatorCore {
         for (HostedNetwork next : due) {
             long start = System.nanoTime();
             try {
-                work = Hosting.advance(next, nowNanos, nowMs, config, out);
+                work = next.advance(nowNanos, nowMs, config, out);
             } catch (SimulatorOutput.PublishException e) {
                 next.addCpu(System.nanoTime() - start);
                 throw e; // the output failed, not the network
             } catch (RuntimeException | Error e) {
                 // a defect or a numeric fault, not bad input (that is rejected before it reaches a network):
                 // this network stops, says why in its status, and the others run on
-                Hosting.fail(next, e);
+                next.fail(e);
                 out.status(next.id(), next.status(config.instanceId(), nowMs), nowMs);
                 if (e instanceof OutOfMemoryError) {
                     next.network().close();
@@ -767,7 +768,7 @@ public final class SimulatorCore {
         if (sinceStatus >= config.statusIntervalMs() && (work == 0 || sinceStatus >= 2 * config.statusIntervalMs())) {
             lastStatusMs = nowMs;
             for (HostedNetwork h : networks.values()) {
-                Hosting.measure(h, nowNanos);
+                h.measure(nowNanos);
                 out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
             }
             for (Building b : building.values()) {
@@ -805,7 +806,7 @@ public final class SimulatorCore {
         boolean room = outputHasRoom.getAsBoolean();
         long min = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
-            long until = Hosting.nanosUntilWork(h, nowNanos);
+            long until = h.nanosUntilWork(nowNanos);
             min = Math.min(min, !room && unpaced(h) && until == 0 ? THROTTLED_RETRY_NANOS : until);
         }
         return min;
@@ -871,20 +872,5 @@ public final class SimulatorCore {
 
     /** A record for a BUILDING network, held until it is built. */
     private record Deferred(Source src, String key, Control control, ExternalInput input, byte[] raw, long nowMs) {
-    }
-
-    /** A record that cannot be applied; carries the reason to the {@code rejected} topic. */
-    public static final class Rejection extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final RejectReason reason;
-
-        public Rejection(RejectReason reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
-
-        public RejectReason reason() {
-            return reason;
-        }
     }
 }

@@ -582,7 +582,7 @@ public final class SimulatorService implements AutoCloseable {
                     e.toString());
             limit = Math.min(limit, 1048588);
         }
-        return (int) Math.max(4096, limit - io.neurostream.simulator.internal.Hosting.RECORD_OVERHEAD_BYTES);
+        return (int) Math.max(4096, limit - io.neurostream.simulator.internal.InputCheck.RECORD_OVERHEAD_BYTES);
     }
 
     /**

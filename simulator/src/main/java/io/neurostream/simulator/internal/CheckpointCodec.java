@@ -128,7 +128,7 @@ public final class CheckpointCodec {
         net.restoreSnapshot(in);
         for (int i = 0; i < pendingCount; i++) {
             AppliedInput journal = Topics.JOURNAL.valueSerde().decode(pendingJournal[i]);
-            Hosting.requeue(h, journal, pendingTick[i], pendingArrival[i], config);
+            InputCheck.requeue(h, journal, pendingTick[i], pendingArrival[i], config);
         }
         return h;
     }

@@ -18,6 +18,9 @@ import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Topology;
 import io.neurostream.simulator.SimulatorOutput;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.RejectReason;
+import io.neurostream.schemas.avro.Control;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -123,7 +126,7 @@ public final class HostedNetwork {
         }
     }
 
-    HostedNetwork(String id, String specJson, NetworkSpec spec, Network net, long runEpochMs, double frameMs) {
+    public HostedNetwork(String id, String specJson, NetworkSpec spec, Network net, long runEpochMs, double frameMs) {
         this.id = id;
         this.specJson = specJson;
         this.spec = spec;
@@ -613,6 +616,329 @@ public final class HostedNetwork {
                 .setSpeed(mode == RunMode.MAX ? 0.0 : speed).setRealtimeFactor(realtimeFactor).setMessage(message)
                 .setInstanceId(instanceId).setUpdatedAtMs(nowMs).setRejectedCount(rejectedCount)
                 .setStalledMs(stalledMs).build();
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Longest input duration, STEP or probe interval accepted, in ticks. */
+    static final long MAX_TICKS = 1_000_000_000L;
+    private static final List<String> VARIABLES = List.of("v", "u", "ge", "gi");
+
+    public void countRejected() {
+        rejectedCount++;
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Applies a command other than CREATE, or throws a {@link Rejection} that says why not. */
+    public void control(Control c, SimulatorConfig config, long nowMs, long nowNanos) {
+        switch (c.getCommand()) {
+            case START:
+                if (state != RunState.CREATED) {
+                    throw wrongState("START", "a network starts once; use RESUME after PAUSE");
+                }
+                if (c.getSpeed() != null) {
+                    setSpeed(c.getSpeed());
+                }
+                state = RunState.RUNNING;
+                anchor(nowNanos);
+                break;
+            case PAUSE:
+                if (state != RunState.RUNNING) {
+                    throw wrongState("PAUSE", "only a running network pauses");
+                }
+                state = RunState.PAUSED;
+                break;
+            case RESUME:
+                if (state != RunState.PAUSED) {
+                    throw wrongState("RESUME", "only a paused network resumes");
+                }
+                state = RunState.RUNNING;
+                if (mode == RunMode.STEPPED) {
+                    mode = speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
+                }
+                stepBudget = 0;
+                anchor(nowNanos);
+                break;
+            case STEP: {
+                if (state != RunState.PAUSED && state != RunState.CREATED) {
+                    throw wrongState("STEP", "step a network that is created or paused (PAUSE it first)");
+                }
+                Long steps = c.getSteps();
+                if (steps == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "STEP needs steps (ticks to compute)");
+                }
+                if (steps < 1 || steps > MAX_TICKS) {
+                    throw new Rejection(RejectReason.BAD_DURATION, "STEP needs steps between 1 and " + MAX_TICKS
+                            + " (ticks), got " + steps);
+                }
+                if (state == RunState.CREATED) {
+                    state = RunState.PAUSED;
+                }
+                stepBudget += steps;
+                mode = RunMode.STEPPED;
+                break;
+            }
+            case SPEED:
+                if (c.getSpeed() == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "SPEED needs speed (0 = as fast as possible)");
+                }
+                setSpeed(c.getSpeed());
+                anchor(nowNanos);
+                break;
+            case RESET: {
+                // on the caller's thread (journal replay); live, SimulatorCore builds it off the loop
+                java.util.concurrent.FutureTask<Network> build = new java.util.concurrent.FutureTask<>(() -> Network.build(spec));
+                beginRebuild(build, nowMs - Math.floorMod(nowMs, 1000L));
+                build.run();
+                try {
+                    endRebuild();
+                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                    throw new IllegalStateException("RESET could not rebuild network '" + id + "': " + e.getCause(), e);
+                }
+                break;
+            }
+            case PROBE:
+                probe(c, config);
+                break;
+            case SET: {
+                if (c.getSetPopulation() == null || c.getSetParameter() == null || c.getSetValue() == null) {
+                    throw new Rejection(RejectReason.BAD_COMMAND, "SET needs set_population, set_parameter and set_value");
+                }
+                if (!Double.isFinite(c.getSetValue())) {
+                    throw new Rejection(RejectReason.NON_FINITE, "set_value must be finite, got " + c.getSetValue());
+                }
+                InputCheck.inRange("set_value", c.getSetValue(), config);
+                population(c.getSetPopulation());
+                try {
+                    net.setParameter(c.getSetPopulation(), c.getSetParameter(), c.getSetValue());
+                } catch (IllegalArgumentException e) {
+                    boolean unknown = String.valueOf(e.getMessage()).contains("has no settable parameter");
+                    throw new Rejection(unknown ? RejectReason.UNKNOWN_PARAMETER : RejectReason.BAD_DURATION, e.getMessage());
+                }
+                break;
+            }
+            case CHECKPOINT:
+                checkpointRequested = true;
+                break;
+            case STOP:
+                state = RunState.STOPPED;
+                break;
+            default:
+                throw new Rejection(RejectReason.BAD_COMMAND, "unknown command " + c.getCommand());
+        }
+    }
+
+    Rejection wrongState(String command, String hint) {
+        return new Rejection(RejectReason.WRONG_STATE, command + " is not allowed while network '" + id + "' is "
+                + state + (mode == RunMode.STEPPED && state == RunState.PAUSED ? " (stepping)" : "") + ": " + hint);
+    }
+
+    private void setSpeed(double speed) {
+        if (!(speed >= 0.0) || speed > 1e6 || Double.isNaN(speed)) {
+            throw new Rejection(speed != speed || Double.isInfinite(speed) ? RejectReason.NON_FINITE : RejectReason.BAD_DURATION,
+                    "speed must be 0 (as fast as possible) or a factor of real time in (0, 1e6], got " + speed);
+        }
+        this.speed = speed;
+        if (mode != RunMode.STEPPED) {
+            mode = speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
+        }
+    }
+
+    /**
+     * Computes up to {@code tick} without publishing (replay): as the network's state allows ticks to be
+     * computed then — running, or paused with steps left (which the ticks use up).
+     */
+    public void computeSilently(long tick) {
+        while (net.tick() < tick && state != RunState.NUMERIC_FAULT && state != RunState.FAILED) {
+            int n = (int) Math.min(tick - net.tick(), ticksToFrameEnd());
+            if (state == RunState.PAUSED) {
+                stepBudget = Math.max(0, stepBudget - n);
+            }
+            try {
+                compute(n, net.tick() + n == tick, SimulatorOutput.DISCARD);
+            } catch (HostedNetwork.NumericFault e) {
+                // recomputing what faulted before faults again, at the same tick: the network is restored as it ended
+                fail(e);
+            }
+        }
+    }
+
+    public long nextArrival() {
+        return arrivals++;
+    }
+
+    /** Sets the sequence number the next journal entry of this network gets. */
+    public void journalPosition(long next) {
+        journalSequence = next;
+    }
+
+    /** Marks a network FAILED after an error inside it; it computes no more. */
+    public void fail(Throwable e) {
+        if (e instanceof HostedNetwork.NumericFault) {
+            state = RunState.NUMERIC_FAULT;
+            message = "numeric fault at tick " + net.tick() + ": " + e.getMessage();
+            org.slf4j.LoggerFactory.getLogger(HostedNetwork.class).error("network {} stopped: {}", id, message);
+            return;
+        }
+        state = RunState.FAILED;
+        message = "failed at tick " + net.tick() + ": " + e;
+        org.slf4j.LoggerFactory.getLogger(HostedNetwork.class).error("network {} failed", id, e);
+    }
+
+    /** Marks a network FAILED for a reason found outside it (a record it made could not be published). */
+    public void fail(String why) {
+        state = RunState.FAILED;
+        message = "failed at tick " + net.tick() + ": " + why;
+        org.slf4j.LoggerFactory.getLogger(HostedNetwork.class).error("network {} failed: {}", id, why);
+    }
+
+    /** After a restore: real-time pacing continues from now. */
+    public void reanchor(long nowNanos) {
+        anchor(nowNanos);
+    }
+
+    private void anchor(long nowNanos) {
+        anchorNanos = nowNanos;
+        anchorTick = net.tick();
+        rtfWallNanos = nowNanos;
+        rtfTick = net.tick();
+    }
+
+    private void probe(Control c, SimulatorConfig config) {
+        List<Integer> ids = c.getProbeNeurons();
+        if (ids == null || ids.isEmpty()) {
+            probeIds = new int[0];
+            return;
+        }
+        if (ids.size() > 100_000) {
+            throw new Rejection(RejectReason.OVERSIZED, "at most 100000 probed neurons, got " + ids.size());
+        }
+        int[] arr = new int[ids.size()];
+        for (int i = 0; i < arr.length; i++) {
+            int id = ids.get(i);
+            if (id < 0 || id >= net.size()) {
+                throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + id + " in network '" + id + "' (ids 0.."
+                        + (net.size() - 1) + ")");
+            }
+            arr[i] = id;
+        }
+        List<String> vars = c.getProbeVariables() == null || c.getProbeVariables().isEmpty()
+                ? List.of("v") : c.getProbeVariables();
+        for (String v : vars) {
+            if (!VARIABLES.contains(v)) {
+                throw new Rejection(RejectReason.BAD_COMMAND, "unknown probe variable '" + v + "'; variables: " + VARIABLES);
+            }
+        }
+        int every = c.getProbeEveryTicks() == null ? 1 : c.getProbeEveryTicks();
+        if (every < 1) {
+            throw new Rejection(RejectReason.BAD_DURATION, "probe_every_ticks must be >= 1, got " + every);
+        }
+        int[] distinct = Arrays.stream(arr).distinct().toArray();
+        double perSecond = (double) distinct.length * vars.size() * 1000.0 / (every * net.dtMs());
+        if (perSecond > config.probeMaxValuesPerSecond()) {
+            throw new Rejection(RejectReason.OVERSIZED, String.format(java.util.Locale.ROOT,
+                    "the probe would sample %d neurons x %d variables every %d ticks (%.3g ms): %.3g values per simulated "
+                            + "second, more than the %d allowed (%s); probe fewer neurons or sample less often",
+                    distinct.length, vars.size(), every, every * net.dtMs(), perSecond, config.probeMaxValuesPerSecond(),
+                    SimulatorConfig.PROBE_MAX_VALUES_PER_S));
+        }
+        probeIds = distinct;
+        probeVars = vars.toArray(new String[0]);
+        probeEvery = every;
+    }
+
+    Population population(String name) {
+        for (Population p : net.populations()) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new Rejection(RejectReason.UNKNOWN_POPULATION, "network '" + id + "' has no population '" + name + "'");
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /**
+     * Computes what is due for this network now, for at most about {@link HostedNetwork#SLICE_NANOS} of CPU
+     * time (at least one tick): a frame that costs more is finished over several calls, so one slow
+     * network never holds the loop from the others for longer than a tick. Returns ticks computed.
+     */
+    public int advance(long nowNanos, long nowMs, SimulatorConfig config, SimulatorOutput out) {
+        if (state == RunState.RUNNING) {
+            int n = ticksToFrameEnd();
+            if (mode == RunMode.MAX) {
+                return computeSliced(n, out);
+            }
+            long target = accountStall(nowNanos, config) ? net.tick() + n : realtimeTarget(nowNanos);
+            if (net.tick() + n <= target) {
+                return computeSliced(n, out);
+            }
+            return 0;
+        }
+        if (state == RunState.PAUSED && stepBudget > 0) {
+            int n = (int) Math.min(stepBudget, ticksToFrameEnd());
+            int done = computeSliced(n, out);
+            stepBudget -= done;
+            if (stepBudget == 0) {
+                closeOpenFrame(out); // a STEP that ends inside a frame closes it early
+                out.status(id, status(config.instanceId(), nowMs), nowMs);
+            }
+            return done;
+        }
+        return 0;
+    }
+
+    /**
+     * If a running real-time network has fallen more than {@code simulator.max.lag.ms} behind the wall
+     * clock × speed (a stall, or a network slower than real time), adds the gap to its {@code stalled_ms}
+     * and re-anchors its pacing at now; returns whether it did.
+     */
+    public boolean accountStall(long nowNanos, SimulatorConfig config) {
+        if (state != RunState.RUNNING || mode != RunMode.REALTIME) {
+            return false;
+        }
+        long lagTicks = realtimeTarget(nowNanos) - net.tick();
+        long maxLag = Math.max(ticksPerFrame, Math.round(config.maxLagMs() / net.dtMs()));
+        if (lagTicks <= maxLag) {
+            return false;
+        }
+        stalledMs += Math.round((lagTicks - ticksPerFrame) * net.dtMs() / speed);
+        anchorNanos = nowNanos;
+        anchorTick = net.tick();
+        return true;
+    }
+
+    private long realtimeTarget(long nowNanos) {
+        double simMs = (nowNanos - anchorNanos) / 1e6 * speed;
+        return anchorTick + (long) Math.floor(simMs / net.dtMs());
+    }
+
+    public long nanosUntilWork(long nowNanos) {
+        if (state == RunState.RUNNING) {
+            if (mode == RunMode.MAX) {
+                return 0;
+            }
+            long due = net.tick() + ticksToFrameEnd() - anchorTick;
+            long dueNanos = anchorNanos + (long) Math.ceil(due * net.dtMs() * 1e6 / speed);
+            return Math.max(0, dueNanos - nowNanos);
+        }
+        if (state == RunState.PAUSED && stepBudget > 0) {
+            return 0;
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /** Updates the measured real-time factor (simulated time / wall time since the last measurement). */
+    public void measure(long nowNanos) {
+        long wall = nowNanos - rtfWallNanos;
+        if (wall > 0 && state == RunState.RUNNING) {
+            realtimeFactor = (net.tick() - rtfTick) * net.dtMs() * 1e6 / wall;
+        } else if (state != RunState.RUNNING) {
+            realtimeFactor = 0.0;
+        }
+        rtfWallNanos = nowNanos;
+        rtfTick = net.tick();
     }
 
     /** The state of a network became non-finite: it stops with status NUMERIC_FAULT. */

@@ -15,260 +15,20 @@ import io.neurostream.schemas.avro.RunState;
 import io.neurostream.schemas.avro.Target;
 import io.neurostream.simulator.RejectReason;
 import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorCore.Rejection;
 import io.neurostream.simulator.SimulatorOutput;
 import io.neurostream.simulator.Source;
 import java.util.Arrays;
 import java.util.List;
 
-/** What the simulator core does to one hosted network: commands, inputs, pacing. */
-public final class Hosting {
-    /** Longest input duration, STEP or probe interval accepted, in ticks. */
-    static final long MAX_TICKS = 1_000_000_000L;
-    private static final List<String> VARIABLES = List.of("v", "u", "ge", "gi");
-
-    private Hosting() {
+/**
+ * The checks an external input passes before it is queued for its tick, in one place: its duration and
+ * tick, its values (finite, within {@code simulator.input.max.abs.value}), its target (a population,
+ * area, neuron list, coordinates or sense of this network), its size against the queue's and the
+ * record limit's bounds. A failed check throws a {@link Rejection} that names what is wrong.
+ */
+public final class InputCheck {
+    private InputCheck() {
     }
-
-    public static HostedNetwork create(String id, String specJson, NetworkSpec spec, Network net, long epochMs,
-            double frameMs) {
-        return new HostedNetwork(id, specJson, spec, net, epochMs, frameMs);
-    }
-
-    public static void countRejected(HostedNetwork h) {
-        h.rejectedCount++;
-    }
-
-    // ------------------------------------------------------------------ control
-
-    /** Applies a command other than CREATE, or throws a {@link Rejection} that says why not. */
-    public static void control(HostedNetwork h, Control c, SimulatorConfig config, long nowMs, long nowNanos) {
-        switch (c.getCommand()) {
-            case START:
-                if (h.state != RunState.CREATED) {
-                    throw wrongState(h, "START", "a network starts once; use RESUME after PAUSE");
-                }
-                if (c.getSpeed() != null) {
-                    setSpeed(h, c.getSpeed());
-                }
-                h.state = RunState.RUNNING;
-                anchor(h, nowNanos);
-                break;
-            case PAUSE:
-                if (h.state != RunState.RUNNING) {
-                    throw wrongState(h, "PAUSE", "only a running network pauses");
-                }
-                h.state = RunState.PAUSED;
-                break;
-            case RESUME:
-                if (h.state != RunState.PAUSED) {
-                    throw wrongState(h, "RESUME", "only a paused network resumes");
-                }
-                h.state = RunState.RUNNING;
-                if (h.mode == RunMode.STEPPED) {
-                    h.mode = h.speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
-                }
-                h.stepBudget = 0;
-                anchor(h, nowNanos);
-                break;
-            case STEP: {
-                if (h.state != RunState.PAUSED && h.state != RunState.CREATED) {
-                    throw wrongState(h, "STEP", "step a network that is created or paused (PAUSE it first)");
-                }
-                Long steps = c.getSteps();
-                if (steps == null) {
-                    throw new Rejection(RejectReason.BAD_COMMAND, "STEP needs steps (ticks to compute)");
-                }
-                if (steps < 1 || steps > MAX_TICKS) {
-                    throw new Rejection(RejectReason.BAD_DURATION, "STEP needs steps between 1 and " + MAX_TICKS
-                            + " (ticks), got " + steps);
-                }
-                if (h.state == RunState.CREATED) {
-                    h.state = RunState.PAUSED;
-                }
-                h.stepBudget += steps;
-                h.mode = RunMode.STEPPED;
-                break;
-            }
-            case SPEED:
-                if (c.getSpeed() == null) {
-                    throw new Rejection(RejectReason.BAD_COMMAND, "SPEED needs speed (0 = as fast as possible)");
-                }
-                setSpeed(h, c.getSpeed());
-                anchor(h, nowNanos);
-                break;
-            case RESET: {
-                // on the caller's thread (journal replay); live, SimulatorCore builds it off the loop
-                java.util.concurrent.FutureTask<Network> build = new java.util.concurrent.FutureTask<>(() -> Network.build(h.spec));
-                h.beginRebuild(build, nowMs - Math.floorMod(nowMs, 1000L));
-                build.run();
-                try {
-                    h.endRebuild();
-                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
-                    throw new IllegalStateException("RESET could not rebuild network '" + h.id + "': " + e.getCause(), e);
-                }
-                break;
-            }
-            case PROBE:
-                probe(h, c, config);
-                break;
-            case SET: {
-                if (c.getSetPopulation() == null || c.getSetParameter() == null || c.getSetValue() == null) {
-                    throw new Rejection(RejectReason.BAD_COMMAND, "SET needs set_population, set_parameter and set_value");
-                }
-                if (!Double.isFinite(c.getSetValue())) {
-                    throw new Rejection(RejectReason.NON_FINITE, "set_value must be finite, got " + c.getSetValue());
-                }
-                inRange("set_value", c.getSetValue(), config);
-                population(h, c.getSetPopulation());
-                try {
-                    h.net.setParameter(c.getSetPopulation(), c.getSetParameter(), c.getSetValue());
-                } catch (IllegalArgumentException e) {
-                    boolean unknown = String.valueOf(e.getMessage()).contains("has no settable parameter");
-                    throw new Rejection(unknown ? RejectReason.UNKNOWN_PARAMETER : RejectReason.BAD_DURATION, e.getMessage());
-                }
-                break;
-            }
-            case CHECKPOINT:
-                h.checkpointRequested = true;
-                break;
-            case STOP:
-                h.state = RunState.STOPPED;
-                break;
-            default:
-                throw new Rejection(RejectReason.BAD_COMMAND, "unknown command " + c.getCommand());
-        }
-    }
-
-    private static Rejection wrongState(HostedNetwork h, String command, String hint) {
-        return new Rejection(RejectReason.WRONG_STATE, command + " is not allowed while network '" + h.id + "' is "
-                + h.state + (h.mode == RunMode.STEPPED && h.state == RunState.PAUSED ? " (stepping)" : "") + ": " + hint);
-    }
-
-    private static void setSpeed(HostedNetwork h, double speed) {
-        if (!(speed >= 0.0) || speed > 1e6 || Double.isNaN(speed)) {
-            throw new Rejection(speed != speed || Double.isInfinite(speed) ? RejectReason.NON_FINITE : RejectReason.BAD_DURATION,
-                    "speed must be 0 (as fast as possible) or a factor of real time in (0, 1e6], got " + speed);
-        }
-        h.speed = speed;
-        if (h.mode != RunMode.STEPPED) {
-            h.mode = speed == 0.0 ? RunMode.MAX : RunMode.REALTIME;
-        }
-    }
-
-    /**
-     * Computes up to {@code tick} without publishing (replay): as the network's state allows ticks to be
-     * computed then — running, or paused with steps left (which the ticks use up).
-     */
-    public static void computeSilently(HostedNetwork h, long tick) {
-        while (h.net.tick() < tick && h.state != RunState.NUMERIC_FAULT && h.state != RunState.FAILED) {
-            int n = (int) Math.min(tick - h.net.tick(), h.ticksToFrameEnd());
-            if (h.state == RunState.PAUSED) {
-                h.stepBudget = Math.max(0, h.stepBudget - n);
-            }
-            try {
-                h.compute(n, h.net.tick() + n == tick, SimulatorOutput.DISCARD);
-            } catch (HostedNetwork.NumericFault e) {
-                // recomputing what faulted before faults again, at the same tick: the network is restored as it ended
-                fail(h, e);
-            }
-        }
-    }
-
-    public static long nextArrival(HostedNetwork h) {
-        return h.arrivals++;
-    }
-
-    /** Sets the sequence number the next journal entry of this network gets. */
-    public static void journalPosition(HostedNetwork h, long next) {
-        h.journalSequence = next;
-    }
-
-    /** Marks a network FAILED after an error inside it; it computes no more. */
-    public static void fail(HostedNetwork h, Throwable e) {
-        if (e instanceof HostedNetwork.NumericFault) {
-            h.state = RunState.NUMERIC_FAULT;
-            h.message = "numeric fault at tick " + h.net.tick() + ": " + e.getMessage();
-            org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} stopped: {}", h.id, h.message);
-            return;
-        }
-        h.state = RunState.FAILED;
-        h.message = "failed at tick " + h.net.tick() + ": " + e;
-        org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} failed", h.id, e);
-    }
-
-    /** Marks a network FAILED for a reason found outside it (a record it made could not be published). */
-    public static void fail(HostedNetwork h, String why) {
-        h.state = RunState.FAILED;
-        h.message = "failed at tick " + h.net.tick() + ": " + why;
-        org.slf4j.LoggerFactory.getLogger(Hosting.class).error("network {} failed: {}", h.id, why);
-    }
-
-    /** After a restore: real-time pacing continues from now. */
-    public static void reanchor(HostedNetwork h, long nowNanos) {
-        anchor(h, nowNanos);
-    }
-
-    private static void anchor(HostedNetwork h, long nowNanos) {
-        h.anchorNanos = nowNanos;
-        h.anchorTick = h.net.tick();
-        h.rtfWallNanos = nowNanos;
-        h.rtfTick = h.net.tick();
-    }
-
-    private static void probe(HostedNetwork h, Control c, SimulatorConfig config) {
-        List<Integer> ids = c.getProbeNeurons();
-        if (ids == null || ids.isEmpty()) {
-            h.probeIds = new int[0];
-            return;
-        }
-        if (ids.size() > 100_000) {
-            throw new Rejection(RejectReason.OVERSIZED, "at most 100000 probed neurons, got " + ids.size());
-        }
-        int[] arr = new int[ids.size()];
-        for (int i = 0; i < arr.length; i++) {
-            int id = ids.get(i);
-            if (id < 0 || id >= h.net.size()) {
-                throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + id + " in network '" + h.id + "' (ids 0.."
-                        + (h.net.size() - 1) + ")");
-            }
-            arr[i] = id;
-        }
-        List<String> vars = c.getProbeVariables() == null || c.getProbeVariables().isEmpty()
-                ? List.of("v") : c.getProbeVariables();
-        for (String v : vars) {
-            if (!VARIABLES.contains(v)) {
-                throw new Rejection(RejectReason.BAD_COMMAND, "unknown probe variable '" + v + "'; variables: " + VARIABLES);
-            }
-        }
-        int every = c.getProbeEveryTicks() == null ? 1 : c.getProbeEveryTicks();
-        if (every < 1) {
-            throw new Rejection(RejectReason.BAD_DURATION, "probe_every_ticks must be >= 1, got " + every);
-        }
-        int[] distinct = Arrays.stream(arr).distinct().toArray();
-        double perSecond = (double) distinct.length * vars.size() * 1000.0 / (every * h.net.dtMs());
-        if (perSecond > config.probeMaxValuesPerSecond()) {
-            throw new Rejection(RejectReason.OVERSIZED, String.format(java.util.Locale.ROOT,
-                    "the probe would sample %d neurons x %d variables every %d ticks (%.3g ms): %.3g values per simulated "
-                            + "second, more than the %d allowed (%s); probe fewer neurons or sample less often",
-                    distinct.length, vars.size(), every, every * h.net.dtMs(), perSecond, config.probeMaxValuesPerSecond(),
-                    SimulatorConfig.PROBE_MAX_VALUES_PER_S));
-        }
-        h.probeIds = distinct;
-        h.probeVars = vars.toArray(new String[0]);
-        h.probeEvery = every;
-    }
-
-    private static Population population(HostedNetwork h, String name) {
-        for (Population p : h.net.populations()) {
-            if (p.name().equals(name)) {
-                return p;
-            }
-        }
-        throw new Rejection(RejectReason.UNKNOWN_POPULATION, "network '" + h.id + "' has no population '" + name + "'");
-    }
-
-    // ------------------------------------------------------------------ inputs
 
     /**
      * Validates an input and queues it for its tick, or throws a {@link Rejection}.
@@ -279,15 +39,15 @@ public final class Hosting {
     public static void accept(HostedNetwork h, ExternalInput in, Source src, int rawBytes, int maxRecordBytes,
             SimulatorConfig config, SimulatorOutput out) {
         if (h.state == RunState.STOPPED) {
-            throw wrongState(h, "an input", "the network is stopped");
+            throw h.wrongState("an input", "the network is stopped");
         }
         if (h.pending.size() >= config.inputQueueMaxCount() || h.pendingBytes + rawBytes > config.inputQueueMaxBytes()) {
             throw queueFull(h, config);
         }        Network net = h.net;
         long now = net.tick();
         int duration = in.getDurationTicks();
-        if (duration < 1 || duration > MAX_TICKS) {
-            throw new Rejection(RejectReason.BAD_DURATION, "duration_ticks must be between 1 and " + MAX_TICKS + ", got " + duration);
+        if (duration < 1 || duration > HostedNetwork.MAX_TICKS) {
+            throw new Rejection(RejectReason.BAD_DURATION, "duration_ticks must be between 1 and " + HostedNetwork.MAX_TICKS + ", got " + duration);
         }
         long tick;
         if (in.getTick() == null) {
@@ -348,7 +108,7 @@ public final class Hosting {
     public static final int RECORD_OVERHEAD_BYTES = 128;
 
     /** Throws OUT_OF_RANGE unless {@code |value| <= simulator.input.max.abs.value}. */
-    private static void inRange(String what, double value, SimulatorConfig config) {
+    static void inRange(String what, double value, SimulatorConfig config) {
         if (Math.abs(value) > config.maxAbsValue()) {
             throw new Rejection(RejectReason.OUT_OF_RANGE, what + " is " + value + "; values beyond +/-" + config.maxAbsValue()
                     + " are not physical (" + SimulatorConfig.MAX_ABS_VALUE + ")");
@@ -488,12 +248,12 @@ public final class Hosting {
         if (t.getPopulations() != null) {
             int total = 0;
             for (String p : t.getPopulations()) {
-                total += population(h, p).size();
+                total += h.population(p).size();
             }
             int[] ids = new int[total];
             int m = 0;
             for (String p : t.getPopulations()) {
-                Population pop = population(h, p);
+                Population pop = h.population(p);
                 for (int i = pop.start(); i < pop.end(); i++) {
                     ids[m++] = i;
                 }
@@ -548,86 +308,4 @@ public final class Hosting {
     }
 
     // ------------------------------------------------------------------ pacing
-
-    /**
-     * Computes what is due for this network now, for at most about {@link HostedNetwork#SLICE_NANOS} of CPU
-     * time (at least one tick): a frame that costs more is finished over several calls, so one slow
-     * network never holds the loop from the others for longer than a tick. Returns ticks computed.
-     */
-    public static int advance(HostedNetwork h, long nowNanos, long nowMs, SimulatorConfig config, SimulatorOutput out) {
-        if (h.state == RunState.RUNNING) {
-            int n = h.ticksToFrameEnd();
-            if (h.mode == RunMode.MAX) {
-                return h.computeSliced(n, out);
-            }
-            long target = accountStall(h, nowNanos, config) ? h.net.tick() + n : realtimeTarget(h, nowNanos);
-            if (h.net.tick() + n <= target) {
-                return h.computeSliced(n, out);
-            }
-            return 0;
-        }
-        if (h.state == RunState.PAUSED && h.stepBudget > 0) {
-            int n = (int) Math.min(h.stepBudget, h.ticksToFrameEnd());
-            int done = h.computeSliced(n, out);
-            h.stepBudget -= done;
-            if (h.stepBudget == 0) {
-                h.closeOpenFrame(out); // a STEP that ends inside a frame closes it early
-                out.status(h.id, h.status(config.instanceId(), nowMs), nowMs);
-            }
-            return done;
-        }
-        return 0;
-    }
-
-    /**
-     * If a running real-time network has fallen more than {@code simulator.max.lag.ms} behind the wall
-     * clock × speed (a stall, or a network slower than real time), adds the gap to its {@code stalled_ms}
-     * and re-anchors its pacing at now; returns whether it did.
-     */
-    public static boolean accountStall(HostedNetwork h, long nowNanos, SimulatorConfig config) {
-        if (h.state != RunState.RUNNING || h.mode != RunMode.REALTIME) {
-            return false;
-        }
-        long lagTicks = realtimeTarget(h, nowNanos) - h.net.tick();
-        long maxLag = Math.max(h.ticksPerFrame, Math.round(config.maxLagMs() / h.net.dtMs()));
-        if (lagTicks <= maxLag) {
-            return false;
-        }
-        h.stalledMs += Math.round((lagTicks - h.ticksPerFrame) * h.net.dtMs() / h.speed);
-        h.anchorNanos = nowNanos;
-        h.anchorTick = h.net.tick();
-        return true;
-    }
-
-    private static long realtimeTarget(HostedNetwork h, long nowNanos) {
-        double simMs = (nowNanos - h.anchorNanos) / 1e6 * h.speed;
-        return h.anchorTick + (long) Math.floor(simMs / h.net.dtMs());
-    }
-
-    public static long nanosUntilWork(HostedNetwork h, long nowNanos) {
-        if (h.state == RunState.RUNNING) {
-            if (h.mode == RunMode.MAX) {
-                return 0;
-            }
-            long due = h.net.tick() + h.ticksToFrameEnd() - h.anchorTick;
-            long dueNanos = h.anchorNanos + (long) Math.ceil(due * h.net.dtMs() * 1e6 / h.speed);
-            return Math.max(0, dueNanos - nowNanos);
-        }
-        if (h.state == RunState.PAUSED && h.stepBudget > 0) {
-            return 0;
-        }
-        return Long.MAX_VALUE;
-    }
-
-    /** Updates the measured real-time factor (simulated time / wall time since the last measurement). */
-    public static void measure(HostedNetwork h, long nowNanos) {
-        long wall = nowNanos - h.rtfWallNanos;
-        if (wall > 0 && h.state == RunState.RUNNING) {
-            h.realtimeFactor = (h.net.tick() - h.rtfTick) * h.net.dtMs() * 1e6 / wall;
-        } else if (h.state != RunState.RUNNING) {
-            h.realtimeFactor = 0.0;
-        }
-        h.rtfWallNanos = nowNanos;
-        h.rtfTick = h.net.tick();
-    }
 }
