@@ -3,18 +3,23 @@ package io.neurostream.engine;
 import static io.neurostream.engine.TestNetworks.build;
 import static io.neurostream.engine.TestNetworks.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.neurostream.engine.spec.Dist;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The snapshot byte format, pinned by golden files ({@code snapshots/v<version>-<case>.nsnp} in test
@@ -64,7 +69,7 @@ class SnapshotFormatTest {
     static final int CONTINUE_TICKS = 600;
 
     /** Every snapshot version this build reads, each with its golden files. */
-    static final int[] READABLE_VERSIONS = {2};
+    static final int[] READABLE_VERSIONS = {2, 3};
 
     static List<Arguments> cases() {
         return List.of(Arguments.of("direct", DIRECT), Arguments.of("plastic", PLASTIC));
@@ -164,6 +169,64 @@ class SnapshotFormatTest {
                 assertThat(restored.synapseWeight(s)).as("weight %d", s).isEqualTo(expected.synapseWeight(s));
             }
         }
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {1, 4, -1})
+    void shouldRefuseAVersionItDoesNotReadSayingWhichItReads(int version) throws IOException {
+        byte[] bytes = golden(Network.SNAPSHOT_VERSION, "direct");
+        ByteBuffer.wrap(bytes).putInt(4, version);
+        try (Network net = build(DIRECT)) {
+            assertThatThrownBy(() -> net.restoreSnapshot(new ByteArrayInputStream(bytes)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("version " + version + " is not supported")
+                    .hasMessageContaining("versions 2 to 3");
+            assertThat(net.tick()).as("a refused snapshot leaves the network as it was").isZero();
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInputKindItDoesNotKnowByName() throws IOException {
+        byte[] bytes = golden(Network.SNAPSHOT_VERSION, "direct");
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("\u0000\u0007POISSON");
+        assertThat(at).as("the input kind, by name").isPositive();
+        byte[] future = text.replace("\u0000\u0007POISSON", "\u0000\u0007PLAYBAK").getBytes(StandardCharsets.ISO_8859_1);
+        try (Network net = build(DIRECT)) {
+            assertThatThrownBy(() -> net.restoreSnapshot(new ByteArrayInputStream(future)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("kind 'PLAYBAK' this build does not know");
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInputKindOrdinalOfFormat2ThatNeverExisted() throws IOException {
+        // format 2: an input starts with its kind's ordinal byte, then from, to, stream; the only POISSON
+        // input of the direct scenario is (2, from 30, to FOREVER)
+        byte[] bytes = golden(2, "direct");
+        byte[] poisson = ByteBuffer.allocate(17).put((byte) 2).putLong(30).putLong(Input.FOREVER).array();
+        int at = indexOf(bytes, poisson);
+        assertThat(at).isPositive();
+        bytes[at] = 3;
+        try (Network net = build(DIRECT)) {
+            byte[] corrupt = bytes;
+            assertThatThrownBy(() -> net.restoreSnapshot(new ByteArrayInputStream(corrupt)))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("input kind 3 of format 2 does not exist");
+        }
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     static int readInt(byte[] b, int at) {
