@@ -1,13 +1,16 @@
 package io.neurostream.simulator.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.neurostream.schemas.avro.MembraneSample;
 import io.neurostream.schemas.avro.RunMode;
 import io.neurostream.schemas.avro.RunState;
 import io.neurostream.simulator.Commands;
+import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorTestDriver;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +18,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The checkpoint byte format, pinned by golden files ({@code checkpoints/v<version>.nsck} in test
@@ -57,7 +62,7 @@ class CheckpointFormatTest {
 
     /** Every checkpoint version this build reads, each with its golden file. */
     static List<Integer> readableVersions() {
-        return List.of(1);
+        return List.of(1, 2);
     }
 
     /**
@@ -132,6 +137,86 @@ class CheckpointFormatTest {
             assertThat(restored.membrane()).as("probes").isEqualTo(wantMembrane).isNotEmpty();
             assertThat(got.pendingInputs()).as("the waiting inputs were applied").isZero();
         }
+    }
+
+    @Test
+    void shouldWriteFromAVersion1CheckpointTheCurrentGoldenFile() throws IOException {
+        // what a restored version 1 checkpoint is checkpointed as again: the same state, the current format
+        try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+            d.core().restore(NET, golden(1), 1_000_000_000L, SimulatorTestDriver.START_MS);
+            assertThat(d.core().checkpoint(NET)).isEqualTo(golden(CheckpointCodec.VERSION));
+        }
+    }
+
+    @Test
+    void shouldReadTheVersionFromTheHeader() throws IOException {
+        assertThat(CheckpointCodec.version(golden(1))).isEqualTo(1);
+        assertThat(CheckpointCodec.version(golden(2))).isEqualTo(2);
+        byte[] snapshotNotCheckpoint = Arrays.copyOfRange(golden(1), golden(1).length - 1000, golden(1).length);
+        assertThatThrownBy(() -> CheckpointCodec.version(snapshotNotCheckpoint)).isInstanceOf(IOException.class)
+                .hasMessageContaining("bad magic");
+        assertThatThrownBy(() -> CheckpointCodec.version(new byte[] {0x4E, 0x53, 0x43, 0x4B})).isInstanceOf(IOException.class)
+                .hasMessageContaining("shorter than its header");
+    }
+
+    @ParameterizedTest(name = "version {0}")
+    @ValueSource(ints = {0, 3, 0x7FFFFFFF})
+    void shouldRefuseAVersionItDoesNotReadNamingItAndThoseItReads(int version) throws IOException {
+        byte[] bytes = golden(CheckpointCodec.VERSION);
+        ByteBuffer.wrap(bytes).putInt(4, version);
+        assertThat(CheckpointCodec.version(bytes)).isEqualTo(version);
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("format version " + version + ",")
+                .hasMessageContaining("it reads versions 1 to 2");
+    }
+
+    /** Version 1 ordinals as they were written: Status v2's symbol order, which also reads checkpoints of before it. */
+    static final List<String> V1_STATES = List.of("CREATED", "RUNNING", "PAUSED", "STOPPED", "FAILED", "BUILDING",
+            "NUMERIC_FAULT", "UNKNOWN");
+    static final List<String> V1_MODES = List.of("REALTIME", "MAX", "STEPPED", "UNKNOWN");
+
+    @Test
+    void shouldMapEveryVersion1OrdinalToTheSymbolItMeantThenAndRefuseOthers() throws IOException {
+        byte[] bytes = golden(1);
+        int stateAt = 12 + ByteBuffer.wrap(bytes).getInt(8);
+        assertThat(bytes[stateAt]).as("PAUSED in the golden file").isEqualTo((byte) 2);
+        assertThat(bytes[stateAt + 1]).as("REALTIME in the golden file").isEqualTo((byte) 0);
+        for (int ordinal = 0; ordinal < V1_STATES.size(); ordinal++) {
+            bytes[stateAt] = (byte) ordinal;
+            assertThat(read(bytes).state().name()).isEqualTo(V1_STATES.get(ordinal));
+        }
+        bytes[stateAt] = 2;
+        for (int ordinal = 0; ordinal < V1_MODES.size(); ordinal++) {
+            bytes[stateAt + 1] = (byte) ordinal;
+            assertThat(read(bytes).mode().name()).isEqualTo(V1_MODES.get(ordinal));
+        }
+        bytes[stateAt + 1] = (byte) V1_MODES.size();
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("run mode 4, which format 1 never had");
+        bytes[stateAt + 1] = 0;
+        bytes[stateAt] = (byte) 0xFF;
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("run state 255, which format 1 never had");
+    }
+
+    @Test
+    void shouldRefuseARunStateOrModeNameItDoesNotKnow() throws IOException {
+        byte[] bytes = golden(2);
+        int stateAt = 12 + ByteBuffer.wrap(bytes).getInt(8);
+        byte[] paused = {0, 6, 'P', 'A', 'U', 'S', 'E', 'D', 0, 8, 'R', 'E', 'A', 'L', 'T', 'I', 'M', 'E'};
+        assertThat(Arrays.copyOfRange(bytes, stateAt, stateAt + paused.length)).as("PAUSED, REALTIME by name").isEqualTo(paused);
+        bytes[stateAt + 4] = 'W';
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("run state 'PAWSED', which this build does not know");
+        bytes[stateAt + 4] = 'U';
+        bytes[stateAt + 10] = 'S';
+        assertThatThrownBy(() -> read(bytes)).isInstanceOf(IOException.class)
+                .hasMessageContaining("run mode 'SEALTIME', which this build does not know");
+    }
+
+    static HostedNetwork read(byte[] bytes) throws IOException {
+        SimulatorConfig config = new SimulatorConfig(new Properties());
+        return CheckpointCodec.read(NET, bytes, config.frameMs(), config);
     }
 
     /** Everything the checkpoint holds of the host, field by field. */
