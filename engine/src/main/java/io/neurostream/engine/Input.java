@@ -141,8 +141,15 @@ public final class Input {
         return toTick;
     }
 
+    /** Input kinds in the order snapshot format 2 wrote them (by ordinal), frozen: the enum may grow. */
+    private static final Kind[] V2_KINDS = {Kind.CURRENT, Kind.VALUES, Kind.POISSON};
+    /** Distribution kinds in the order snapshot format 2 wrote them (by ordinal), frozen. */
+    private static final Dist.Kind[] V2_DIST_KINDS = {Dist.Kind.CONSTANT, Dist.Kind.UNIFORM, Dist.Kind.NORMAL,
+        Dist.Kind.FROM_R};
+
+    /** Writes this input in the current snapshot format: kinds by name, so that new kinds do not shift old ones. */
     void write(DataOutput out) throws IOException {
-        out.writeByte(kind.ordinal());
+        out.writeUTF(kind.name());
         out.writeLong(fromTick);
         out.writeLong(toTick);
         out.writeLong(streamId);
@@ -157,7 +164,7 @@ public final class Input {
                 }
                 break;
             case CURRENT:
-                out.writeByte(current.kind().ordinal());
+                out.writeUTF(current.kind().name());
                 out.writeDouble(current.a());
                 out.writeDouble(current.b());
                 out.writeDouble(current.c());
@@ -168,8 +175,12 @@ public final class Input {
         }
     }
 
-    static Input read(DataInput in, long seed, double dtMs) throws IOException {
-        Kind kind = Kind.values()[in.readByte()];
+    /**
+     * Reads what {@link #write} wrote in snapshot format {@code version}: 3 names the kinds, 2 wrote
+     * their ordinals (mapped through the order of that time).
+     */
+    static Input read(DataInput in, long seed, double dtMs, int version) throws IOException {
+        Kind kind = version >= 3 ? named(Kind.class, in.readUTF(), "input") : byOrdinal(V2_KINDS, in.readUnsignedByte(), "input");
         long from = in.readLong();
         long to = in.readLong();
         long stream = in.readLong();
@@ -189,7 +200,8 @@ public final class Input {
                 break;
             }
             case CURRENT: {
-                Dist.Kind dk = Dist.Kind.values()[in.readByte()];
+                Dist.Kind dk = version >= 3 ? named(Dist.Kind.class, in.readUTF(), "distribution")
+                        : byOrdinal(V2_DIST_KINDS, in.readUnsignedByte(), "distribution");
                 input = new Input(kind, ids, null, new Dist(dk, in.readDouble(), in.readDouble(), in.readDouble()),
                         0, 0, from, to, stream);
                 break;
@@ -198,5 +210,21 @@ public final class Input {
                 input = new Input(kind, ids, null, null, in.readDouble(), in.readDouble(), from, to, stream);
         }
         return input.withStream(stream, seed, dtMs);
+    }
+
+    private static <E extends Enum<E>> E named(Class<E> type, String name, String what) throws IOException {
+        try {
+            return Enum.valueOf(type, name);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("snapshot holds an " + what + " of kind '" + name + "' this build does not know (it knows "
+                    + java.util.Arrays.toString(type.getEnumConstants()) + ")");
+        }
+    }
+
+    private static <E> E byOrdinal(E[] v2Order, int ordinal, String what) throws IOException {
+        if (ordinal >= v2Order.length) {
+            throw new IOException("snapshot is corrupt (" + what + " kind " + ordinal + " of format 2 does not exist)");
+        }
+        return v2Order[ordinal];
     }
 }

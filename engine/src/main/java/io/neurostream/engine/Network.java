@@ -53,9 +53,16 @@ import java.util.Map;
 public final class Network implements AutoCloseable {
     /** Neurons per unit of parallel work; fixed so that results never depend on the thread count. */
     static final int CHUNK = 4096;
-    /** Snapshot format magic and version. */
+    /** Snapshot format magic. */
     static final int SNAPSHOT_MAGIC = 0x4E534E50; // "NSNP"
-    static final int SNAPSHOT_VERSION = 2;
+    /**
+     * The snapshot format this build writes. 3 names input and distribution kinds (2 wrote their enum
+     * ordinals). A reader accepts this version and the one before ({@link #OLDEST_SNAPSHOT_VERSION}); see
+     * docs/checkpoint-format.md for the layouts and the rule for changing them.
+     */
+    static final int SNAPSHOT_VERSION = 3;
+    /** The oldest snapshot format this build reads. */
+    static final int OLDEST_SNAPSHOT_VERSION = 2;
 
     final NetworkSpec spec;
     final long seed;
@@ -1006,9 +1013,9 @@ public final class Network implements AutoCloseable {
             throw new IOException("not a NeuroStream snapshot (bad magic)");
         }
         int version = in.readInt();
-        if (version != SNAPSHOT_VERSION) {
-            throw new IOException("snapshot format version " + version + " is not supported (this build reads "
-                    + SNAPSHOT_VERSION + ")");
+        if (version < OLDEST_SNAPSHOT_VERSION || version > SNAPSHOT_VERSION) {
+            throw new IOException("snapshot format version " + version + " is not supported (this build reads versions "
+                    + OLDEST_SNAPSHOT_VERSION + " to " + SNAPSHOT_VERSION + ")");
         }
         long hash = in.readLong();
         if (hash != specHash()) {
@@ -1053,7 +1060,7 @@ public final class Network implements AutoCloseable {
         }
         List<Input> restoredInputs = new ArrayList<>();
         for (int i = 0; i < ni; i++) {
-            restoredInputs.add(Input.read(in, seed, dtMs));
+            restoredInputs.add(Input.read(in, seed, dtMs, version));
         }
         int np = in.readInt();
         Map<String, Double> overrides = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import io.neurostream.schemas.avro.Rejected;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Topology;
+import io.neurostream.simulator.internal.CheckpointCodec;
 import io.neurostream.simulator.internal.HostedNetwork;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -788,7 +789,7 @@ public final class SimulatorService implements AutoCloseable {
             int len = Math.min(chunkBytes, data.length - from);
             Checkpoint cp = Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId).setTick(h.tick())
                     .setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
-                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(1).setChunk(c).setChunks(chunks)
+                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(CheckpointCodec.VERSION).setChunk(c).setChunks(chunks)
                     .setData(ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(now).build();
             send(new ProducerRecord<>(Topics.CHECKPOINTS.name(prefix), partition, now, Topics.chunkKey(id, c),
                     Topics.CHECKPOINTS.valueSerde().encode(cp)));

@@ -17,22 +17,58 @@ import java.nio.charset.StandardCharsets;
 /**
  * The bytes of a network's checkpoint: everything needed to host it again elsewhere — its spec, the
  * simulator's state of it (run state, mode, speed, epoch, journal position, probes, inputs waiting for
- * their tick) and the engine snapshot. Taken only between frames.
+ * their tick) and the engine snapshot. Taken only between frames. Big-endian ({@link DataOutputStream}):
  *
  * <pre>
- * int magic "NSCK", int version (1)
+ * int magic "NSCK", int version (2)
  * int length + UTF-8 spec JSON
- * host: state, mode (bytes), speed, run epoch ms, journal sequence, rejected count, stalled ms,
- *       step budget, arrivals, probes (count, ids, variables, every)
- * pending inputs: count, each: tick, arrival, encoded AppliedInput (Avro single-object), Input snapshot via engine
- * engine snapshot (the rest; {@link Network#writeSnapshot})
+ * host: state, mode (modified UTF-8 names, writeUTF; version 1: one byte each, the enum ordinal),
+ *       speed, run epoch ms, journal sequence, rejected count, stalled ms, step budget, arrivals,
+ *       probes (count, ids, count, variables, every)
+ * pending inputs: count, each: tick, arrival, int length + encoded AppliedInput (Avro single-object)
+ * engine snapshot (the rest; {@link Network#writeSnapshot}, its own magic and version)
  * </pre>
+ *
+ * Field by field, with the rule for changing the format (a new {@link #VERSION}, the reader keeps the
+ * one before, a golden file per version), in docs/checkpoint-format.md.
  */
 public final class CheckpointCodec {
     static final int MAGIC = 0x4E53434B; // "NSCK"
-    static final int VERSION = 1;
+    /**
+     * The checkpoint format this build writes (what the Avro Checkpoint record's
+     * {@code snapshot_format} holds). 2 names run state and mode; 1 wrote their enum ordinals.
+     */
+    public static final int VERSION = 2;
+    /** The oldest checkpoint format this build reads. */
+    static final int OLDEST_VERSION = 1;
+
+    /**
+     * {@link RunState} symbols in the order of their ordinals in version 1 checkpoints, frozen here so
+     * that the enum may change. Version 1 was written under two orders: before Status v2 the symbols
+     * were CREATED, RUNNING, PAUSED, STOPPED, FAILED, UNKNOWN. Ordinals 0-4 are the same in both, and
+     * no hosted network is ever in state UNKNOWN, so this, the later order, reads both.
+     */
+    private static final RunState[] V1_STATES = {RunState.CREATED, RunState.RUNNING, RunState.PAUSED,
+        RunState.STOPPED, RunState.FAILED, RunState.BUILDING, RunState.NUMERIC_FAULT, RunState.UNKNOWN};
+    /** {@link RunMode} symbols in the order of their ordinals in version 1 checkpoints, frozen. */
+    private static final RunMode[] V1_MODES = {RunMode.REALTIME, RunMode.MAX, RunMode.STEPPED, RunMode.UNKNOWN};
 
     private CheckpointCodec() {
+    }
+
+    /**
+     * The format version of checkpoint bytes, read from their header, or an IOException if they do not
+     * start with a checkpoint's magic. Says nothing of whether this build reads that version.
+     */
+    public static int version(byte[] data) throws IOException {
+        if (data.length < 8) {
+            throw new IOException("not a NeuroStream checkpoint (" + data.length + " bytes, shorter than its header)");
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        if (in.readInt() != MAGIC) {
+            throw new IOException("not a NeuroStream checkpoint (bad magic)");
+        }
+        return in.readInt();
     }
 
     public static byte[] write(HostedNetwork h) throws IOException {
@@ -44,8 +80,8 @@ public final class CheckpointCodec {
         byte[] spec = h.specJson.getBytes(StandardCharsets.UTF_8);
         out.writeInt(spec.length);
         out.write(spec);
-        out.writeByte(h.state.ordinal());
-        out.writeByte(h.mode.ordinal());
+        out.writeUTF(h.state.name());
+        out.writeUTF(h.mode.name());
         out.writeDouble(h.speed);
         out.writeLong(h.runEpochMs);
         out.writeLong(h.journalSequence);
@@ -79,20 +115,33 @@ public final class CheckpointCodec {
     public static HostedNetwork read(String id, byte[] data, double frameMs, io.neurostream.simulator.SimulatorConfig config)
             throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-        if (in.readInt() != MAGIC) {
+        if (data.length < 8 || in.readInt() != MAGIC) {
             throw new IOException("not a NeuroStream checkpoint of network " + id + " (bad magic)");
         }
         int version = in.readInt();
-        if (version != VERSION) {
-            throw new IOException("checkpoint format " + version + " of network " + id + " is not supported");
+        if (version < OLDEST_VERSION || version > VERSION) {
+            throw new IOException("checkpoint of network " + id + " is in format version " + version
+                    + ", which this build does not read (it reads versions " + OLDEST_VERSION + " to " + VERSION + ")");
         }
-        byte[] specBytes = new byte[in.readInt()];
+        int specLength = in.readInt();
+        if (specLength < 0 || specLength > data.length - 12) {
+            throw new IOException("checkpoint of network " + id + " is corrupt (spec of " + specLength + " bytes in "
+                    + data.length + ")");
+        }
+        byte[] specBytes = new byte[specLength];
         in.readFully(specBytes);
         String specJson = new String(specBytes, StandardCharsets.UTF_8);
+        RunState state;
+        RunMode mode;
+        if (version == 1) {
+            state = byOrdinal(V1_STATES, in.readUnsignedByte(), "run state", id);
+            mode = byOrdinal(V1_MODES, in.readUnsignedByte(), "run mode", id);
+        } else {
+            state = named(RunState.class, in.readUTF(), "run state", id);
+            mode = named(RunMode.class, in.readUTF(), "run mode", id);
+        }
         NetworkSpec spec = SpecParser.parse(specJson, "checkpoint of " + id);
         Network net = Network.build(spec);
-        RunState state = RunState.values()[in.readByte()];
-        RunMode mode = RunMode.values()[in.readByte()];
         double speed = in.readDouble();
         long epoch = in.readLong();
         HostedNetwork h = new HostedNetwork(id, specJson, spec, net, epoch, frameMs);
@@ -131,5 +180,22 @@ public final class CheckpointCodec {
             InputCheck.requeue(h, journal, pendingTick[i], pendingArrival[i], config);
         }
         return h;
+    }
+
+    private static <E extends Enum<E>> E named(Class<E> type, String name, String what, String id) throws IOException {
+        try {
+            return Enum.valueOf(type, name);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("checkpoint of network " + id + " holds " + what + " '" + name
+                    + "', which this build does not know (it knows " + java.util.Arrays.toString(type.getEnumConstants()) + ")");
+        }
+    }
+
+    private static <E> E byOrdinal(E[] v1Order, int ordinal, String what, String id) throws IOException {
+        if (ordinal >= v1Order.length) {
+            throw new IOException("checkpoint of network " + id + " (format 1) holds " + what + " " + ordinal
+                    + ", which format 1 never had (it had " + java.util.Arrays.toString(v1Order) + ")");
+        }
+        return v1Order[ordinal];
     }
 }
