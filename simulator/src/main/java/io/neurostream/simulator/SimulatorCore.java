@@ -150,8 +150,99 @@ public final class SimulatorCore {
         return CheckpointCodec.write(h);
     }
 
+    /** Largest checkpoint chunk (the schema allows 512 KiB). */
+    static final int CHECKPOINT_CHUNK = 512 * 1024;
+
+    /**
+     * Checkpoints a hosted network now (CHECKPOINT, a partition handed over, shutdown): its bytes go out in
+     * chunks that fit the record limit, as the next checkpoint of its run. Not while it is BUILDING (its
+     * RESET is replayed from the journal instead), catching up after a restart, or after a NUMERIC_FAULT
+     * (its last good checkpoint stays the one restored). Returns whether it was written.
+     */
+    public boolean checkpointNow(String id, long nowNanos, long nowMs) {
+        HostedNetwork h = networks.get(id);
+        if (h == null || !checkpointable(h)) {
+            return false;
+        }
+        byte[] data;
+        try {
+            data = checkpoint(id, nowNanos);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.error("checkpoint of network {} failed", id, e);
+            return false;
+        }
+        int chunkBytes = Math.min(CHECKPOINT_CHUNK, maxRecordBytes - 4096);
+        int chunks = Math.max(1, (data.length + chunkBytes - 1) / chunkBytes);
+        long journalOffset = out.nextOffsetAtLeast(Topics.JOURNAL, id);
+        long statusOffset = out.nextOffsetAtLeast(Topics.STATUS, id);
+        long checkpointId = h.takeCheckpointId(chunks);
+        for (int c = 0; c < chunks; c++) {
+            int from = c * chunkBytes;
+            int len = Math.min(chunkBytes, data.length - from);
+            out.checkpoint(id, io.neurostream.schemas.avro.Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId)
+                    .setTick(h.tick()).setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
+                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(CheckpointCodec.VERSION)
+                    .setChunk(c).setChunks(chunks).setData(java.nio.ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(nowMs)
+                    .setRunId(h.runId()).setJournalOffset(journalOffset).setStatusOffset(statusOffset).build(), nowMs);
+        }
+        return true;
+    }
+
+    /** Checkpoints every network that asked for it (CHECKPOINT) or has computed a checkpoint interval of frames. */
+    private void checkpointWhereDue(long nowNanos, long nowMs) {
+        for (HostedNetwork h : new ArrayList<>(networks.values())) {
+            if (!checkpointable(h) || h.frameOpen()) {
+                continue; // a periodic checkpoint waits for the open frame to close
+            }
+            if (h.checkpointRequested() || h.framesSinceCheckpoint() >= config.checkpointIntervalFrames()) {
+                checkpointNow(h.id(), nowNanos, nowMs);
+            }
+        }
+    }
+
+    private static boolean checkpointable(HostedNetwork h) {
+        return h.state() != RunState.BUILDING && h.state() != RunState.NUMERIC_FAULT && !h.catchingUp();
+    }
+
+    /**
+     * A run's start marker, written with its CREATE: the checkpoint a restart finds before the network's
+     * first real one, saying "build it from the CREATE in the journal, at or after this offset".
+     */
+    private void writeRunMarker(String id, long runId, long epochMs, long nowMs) {
+        out.checkpoint(id, io.neurostream.schemas.avro.Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(0).setTick(0)
+                .setJournalSequence(-1).setRunEpochMs(epochMs).setSpecHash("").setSnapshotFormat(0).setChunk(0)
+                .setChunks(1).setData(java.nio.ByteBuffer.allocate(0)).setTakenAtMs(nowMs).setRunId(runId)
+                .setJournalOffset(out.nextOffsetAtLeast(Topics.JOURNAL, id))
+                .setStatusOffset(out.nextOffsetAtLeast(Topics.STATUS, id)).build(), nowMs);
+    }
+
+    /** STOP: tombstones for every checkpoint chunk key of the network, so a restart does not bring it back. */
+    private void retireCheckpoints(HostedNetwork h, long nowMs) {
+        for (int c = 0; c < Math.max(1, h.chunkKeys()); c++) {
+            out.retireCheckpoint(h.id(), c, nowMs);
+        }
+    }
+
+    /**
+     * Ends a commit interval: publishes the Status of every network that advanced since the last one, so
+     * the newest committed Status of a network tells a successor how far its committed output reaches.
+     */
+    public void onCommit(long nowMs) {
+        for (HostedNetwork h : networks.values()) {
+            if (!h.catchingUp() && h.advancedSinceCommit()) {
+                out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+            }
+        }
+    }
+
     /** Hosts a network again from checkpoint bytes (replacing one of the same id), anchored at {@code nowNanos}. */
     public HostedNetwork restore(String id, byte[] data, long nowNanos, long nowMs) throws java.io.IOException {
+        HostedNetwork h = restoreQuietly(id, data, nowNanos);
+        out.status(id, h.status(config.instanceId(), nowMs), nowMs);
+        return h;
+    }
+
+    private HostedNetwork restoreQuietly(String id, byte[] data, long nowNanos) throws java.io.IOException {
         HostedNetwork h = CheckpointCodec.read(id, data, config.frameMs(), config);
         h.limitRecords(maxRecordBytes);
         h.admittedWith(Admission.estimateBytes(h.spec()));
@@ -160,7 +251,6 @@ public final class SimulatorCore {
             old.network().close();
         }
         h.reanchor(nowNanos);
-        out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         return h;
     }
 
@@ -227,6 +317,133 @@ public final class SimulatorCore {
     }
 
     // ------------------------------------------------------------------ recovery
+
+    /**
+     * Takes over the networks of a {@link RecoveryPlan} (made from the checkpoints topic of the partitions
+     * taken over): restores each from its checkpoint, or from nothing if its run has only a start marker;
+     * re-applies the journal entries of its run after the checkpoint's journal position; and sets it to
+     * catch up, silently, to the tick of its newest committed Status of that run (one is written in every
+     * commit that advanced it), which {@link #doWork} does a slice at a time. The output that follows
+     * continues the committed output exactly. Publishes nothing: a network says it is back when it has
+     * caught up.
+     *
+     * @param journal  the journal records of the plan's partitions from {@link RecoveryPlan#journalFrom()} on
+     * @param statuses the status records of the plan's partitions from {@link RecoveryPlan#statusFrom()} on
+     */
+    public void recover(RecoveryPlan plan, List<Logged> journal, List<Logged> statuses, long nowMs, long nowNanos) {
+        plan.problems().forEach(p -> LOG.warn("recovery: {}", p));
+        Map<String, Long> replayFrom = new HashMap<>();
+        Map<String, Integer> reapplied = new HashMap<>();
+        java.util.Set<String> lost = new java.util.HashSet<>();
+        for (RecoveryPlan.Planned p : plan.networks().values()) {
+            String id = p.networkId();
+            release(id);
+            replayFrom.put(id, p.journalSequence() + 1);
+            reapplied.put(id, 0);
+            if (p.marker()) {
+                continue; // built from its CREATE, which is in the journal read
+            }
+            try {
+                HostedNetwork h = restoreQuietly(id, p.data(), nowNanos);
+                h.runId(p.runId());
+                h.checkpointsSoFar(p.checkpointId() + 1, p.chunkKeys());
+                LOG.info("restored network {} (run {}) at tick {} from checkpoint {} taken at {}", id, p.runId(), h.tick(),
+                        p.checkpointId(), java.time.Instant.ofEpochMilli(p.takenAtMs()));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.error("could not restore network {} from its checkpoint {}; it is not recovered (`neurostream state "
+                        + "list` shows it, `neurostream state drop {}` retires it)", id, p.checkpointId(), id, e);
+                release(id);
+                lost.add(id);
+            }
+        }
+        for (Logged r : journal) {
+            AppliedInput entry = decodeOrNull(Topics.JOURNAL, r);
+            if (entry == null) {
+                continue;
+            }
+            String id = entry.getNetworkId();
+            RecoveryPlan.Planned p = plan.networks().get(id);
+            if (p == null || lost.contains(id) || entry.getRunId() != p.runId() || entry.getSequence() < replayFrom.get(id)) {
+                continue; // another network's, an older run's, or already in the checkpoint
+            }
+            try {
+                replay(entry, r.timestampMs());
+                reapplied.merge(id, 1, Integer::sum);
+                HostedNetwork h = networks.get(id);
+                if (h != null && entry.getSequence() == 0) {
+                    h.checkpointsSoFar(p.checkpointId() + 1, p.chunkKeys());
+                }
+            } catch (RuntimeException e) {
+                LOG.error("journal replay failed; network {} is not recovered", id, e);
+                release(id);
+                lost.add(id);
+            }
+        }
+        finishReplay(nowMs, nowNanos);
+        Map<String, Long> lastTicks = new HashMap<>();
+        for (Logged r : statuses) {
+            Status st = decodeOrNull(Topics.STATUS, r);
+            RecoveryPlan.Planned p = st == null ? null : plan.networks().get(st.getNetworkId());
+            if (p != null && st.getRunId() == p.runId()) {
+                lastTicks.put(st.getNetworkId(), st.getTick());
+            }
+        }
+        for (RecoveryPlan.Planned p : plan.networks().values()) {
+            HostedNetwork h = networks.get(p.networkId());
+            if (h == null) {
+                if (!lost.contains(p.networkId()) && !building.containsKey(p.networkId())) {
+                    LOG.warn("network {}: the CREATE of its run {} was not found in the journal from offset {}; it is not "
+                            + "recovered", p.networkId(), p.runId(), p.journalOffset());
+                }
+                continue;
+            }
+            long last = lastTicks.getOrDefault(h.id(), h.tick());
+            h.catchUpTo(last);
+            h.advancedSinceCommit(); // its committed Status is the one read
+            String why = poisoned.get(h.id());
+            if (why != null) {
+                h.fail(why);
+            }
+            LOG.info("network {} (run {}) recovered: {} journal entries re-applied; recomputing ticks {} .. {} before it goes on",
+                    h.id(), h.runId(), reapplied.get(h.id()), h.tick(), Math.max(h.tick(), last));
+        }
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> V decodeOrNull(io.neurostream.schemas.Topic<V> topic,
+            Logged r) {
+        if (r.value() == null) {
+            return null;
+        }
+        try {
+            return topic.valueSerde().decode(r.value());
+        } catch (io.neurostream.schemas.BadRecordException e) {
+            LOG.warn("recovery skips an unreadable {} record at partition {} offset {}: {}", topic.baseName(), r.partition(),
+                    r.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * A record for a network still catching up acts after its committed output: the catch-up is finished
+     * first (the Kafka service pauses such a network's partitions, so there it does not happen).
+     */
+    private void finishCatchUp(String id) {
+        HostedNetwork h = id == null ? null : networks.get(id);
+        if (h != null && h.catchingUp()) {
+            h.finishCatchUp(lastNanos);
+        }
+    }
+
+    /** Ids of the networks still recomputing up to where their committed output ends (after a restart). */
+    public java.util.Set<String> catchingUp() {
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (HostedNetwork h : networks.values()) {
+            if (h.catchingUp()) {
+                ids.add(h.id());
+            }
+        }
+        return ids;
+    }
 
     /**
      * Re-applies one journal entry of a network without publishing anything (its effects were
@@ -341,6 +558,52 @@ public final class SimulatorCore {
                 + "); it was skipped", nowMs);
     }
 
+    /**
+     * Handles one record as read from {@code control} or {@code external-input} (by {@code src.topic()}):
+     * decodes it, applies it, or rejects it with a reason. Never throws for a bad or strange record; a
+     * record whose handling fails inside the simulator (a defect) is rejected as INTERNAL_ERROR and skipped,
+     * so a restart does not meet it again. Only a failure of the output itself
+     * ({@link SimulatorOutput.PublishException}, or the output's own runtime exceptions) goes through.
+     *
+     * @param value the record's value as received; {@code null} for a tombstone
+     */
+    public void onRecord(Source src, String key, byte[] value, long nowMs, long nowNanos) {
+        boolean control = src.topic().equals(Topics.CONTROL.name(config.topicPrefix()));
+        if (value == null) {
+            onUndecodable(src, key, new byte[0], "an empty (tombstone) value is not a record", nowMs);
+            return;
+        }
+        try {
+            if (control) {
+                Control c = Topics.CONTROL.valueSerde().decode(value);
+                onControl(src, key, c, value, nowMs, nowNanos);
+            } else {
+                ExternalInput in = Topics.EXTERNAL_INPUT.valueSerde().decode(value);
+                onInput(src, key, in, value, nowMs);
+            }
+        } catch (io.neurostream.schemas.BadRecordException e) {
+            onUndecodable(src, key, value, e.getMessage(), nowMs);
+        } catch (SimulatorOutput.PublishException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            if (isOutputFailure(e)) {
+                throw (RuntimeException) e; // a failed send: the loop that owns the output recovers from it
+            }
+            onFailedToApply(src, key, value, e, nowMs);
+        }
+    }
+
+    /** Tells the output's own failures (which the loop must see) from defects met by a record. */
+    public void treatAsOutputFailure(java.util.function.Predicate<Throwable> test) {
+        this.outputFailure = test;
+    }
+
+    private java.util.function.Predicate<Throwable> outputFailure = e -> false;
+
+    private boolean isOutputFailure(Throwable e) {
+        return outputFailure.test(e);
+    }
+
     /** Routes a record that could not even be decoded to {@code rejected}. */
     public void onUndecodable(Source src, String key, byte[] value, String detail, long nowMs) {
         reject(src, key, null, value, RejectReason.UNDECODABLE, detail, nowMs);
@@ -373,6 +636,8 @@ public final class SimulatorCore {
     /** Applies a control command (at the next tick boundary, which is now). */
     public void onControl(Source src, String key, Control c, byte[] raw, long nowMs, long nowNanos) {
         String id = c.getNetworkId();
+        lastNanos = nowNanos;
+        finishCatchUp(id);
         if (!id.equals(key)) {
             reject(src, key, id, raw, RejectReason.KEY_MISMATCH, "record key '" + key + "' is not the network id '" + id
                     + "': records of a network must be keyed by its id so they share its partition", nowMs);
@@ -416,6 +681,7 @@ public final class SimulatorCore {
         h.journalControl(c, src, out);
         out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         if (h.state() == RunState.STOPPED) {
+            retireCheckpoints(h, nowMs);
             networks.remove(id);
             h.network().close();
             poisoned.remove(id);
@@ -463,9 +729,10 @@ public final class SimulatorCore {
         }
         // journaled now, so a restart that finds the CREATE's offset committed builds the network again
         building.put(id, b);
+        writeRunMarker(id, b.runId, epoch, nowMs);
         out.journal(id, AppliedInput.newBuilder().setNetworkId(id).setSequence(b.nextSequence++).setTick(0)
                 .setSourceTopic(src.topic()).setSourcePartition(src.partition()).setSourceOffset(src.offset())
-                .setPayload(c).build(), epoch);
+                .setPayload(c).setRunId(b.runId).build(), epoch);
         out.status(id, b.status(config.instanceId(), nowMs), nowMs);
         LOG.info("network {} is building off the loop ({} MB estimated)", id, estimate >> 20);
     }
@@ -546,7 +813,10 @@ public final class SimulatorCore {
             return;
         }
         networks.put(b.id, h);
+        h.runId(b.runId);
+        h.checkpointsSoFar(1, 1);
         if (b.nextSequence == 0) {
+            writeRunMarker(b.id, b.runId, b.epochMs, nowMs);
             h.journalControl(b.create, b.src, out);
         } else {
             h.journalPosition(b.nextSequence);
@@ -630,6 +900,7 @@ public final class SimulatorCore {
         Building b = building.get(id);
         if (b != null) {
             entry.setSequence(b.nextSequence++);
+            entry.setRunId(b.runId);
             out.journal(id, entry, b.epochMs);
         } else {
             HostedNetwork h = networks.get(id);
@@ -686,6 +957,7 @@ public final class SimulatorCore {
     /** Accepts an external input: it applies at its tick, or at the first tick not yet computed. */
     public void onInput(Source src, String key, ExternalInput in, byte[] raw, long nowMs) {
         String id = in.getNetworkId();
+        finishCatchUp(id);
         if (!id.equals(key)) {
             reject(src, key, id, raw, RejectReason.KEY_MISMATCH, "record key '" + key + "' is not the network id '" + id
                     + "': records of a network must be keyed by its id so they share its partition", nowMs);
@@ -721,11 +993,21 @@ public final class SimulatorCore {
      * network only.
      */
     public int doWork(long nowNanos, long nowMs) {
+        return doWork(nowNanos, nowMs, h -> true);
+    }
+
+    /**
+     * {@link #doWork(long, long)}, computing live only the networks {@code live} accepts; networks catching
+     * up after a restart are always served (the service holds the networks of partitions it took over
+     * while it reads their input backlog).
+     */
+    public int doWork(long nowNanos, long nowMs, java.util.function.Predicate<HostedNetwork> live) {
+        lastNanos = nowNanos;
         installFinishedBuilds(nowMs);
         boolean room = outputHasRoom.getAsBoolean();
         List<HostedNetwork> due = new ArrayList<>();
         for (HostedNetwork h : networks.values()) {
-            if (h.nanosUntilWork(nowNanos) == 0 && (room || !unpaced(h))) {
+            if (h.catchingUp() || (h.nanosUntilWork(nowNanos) == 0 && (room || !unpaced(h)) && live.test(h))) {
                 // a network that is new, or was idle, banks nothing: it starts at most a slice behind the others
                 h.cpuAtLeast(cpuFloor - CPU_SLICE_NANOS);
                 due.add(h);
@@ -736,7 +1018,16 @@ public final class SimulatorCore {
         for (HostedNetwork next : due) {
             long start = System.nanoTime();
             try {
-                work = next.advance(nowNanos, nowMs, config, out);
+                if (next.catchingUp()) {
+                    work = next.catchUpSlice(nowNanos);
+                    if (!next.catchingUp()) {
+                        LOG.info("network {} caught up at tick {}; it computes on", next.id(), next.tick());
+                        next.advancedSinceCommit();
+                        out.status(next.id(), next.status(config.instanceId(), nowMs), nowMs);
+                    }
+                } else {
+                    work = next.advance(nowNanos, nowMs, config, out);
+                }
             } catch (SimulatorOutput.PublishException e) {
                 next.addCpu(System.nanoTime() - start);
                 throw e; // the output failed, not the network
@@ -768,15 +1059,21 @@ public final class SimulatorCore {
         if (sinceStatus >= config.statusIntervalMs() && (work == 0 || sinceStatus >= 2 * config.statusIntervalMs())) {
             lastStatusMs = nowMs;
             for (HostedNetwork h : networks.values()) {
-                h.measure(nowNanos);
-                out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+                if (!h.catchingUp()) {
+                    h.measure(nowNanos);
+                    out.status(h.id(), h.status(config.instanceId(), nowMs), nowMs);
+                }
             }
             for (Building b : building.values()) {
                 out.status(b.id, b.status(config.instanceId(), nowMs), nowMs);
             }
         }
+        checkpointWhereDue(nowNanos, nowMs);
         return work;
     }
+
+    /** The newest loop time seen ({@link #doWork}, commands): a network's pacing re-anchors there. */
+    private long lastNanos;
 
     /**
      * How far behind the others a network that is new or was idle may start when it becomes due, ns:
@@ -806,7 +1103,7 @@ public final class SimulatorCore {
         boolean room = outputHasRoom.getAsBoolean();
         long min = Long.MAX_VALUE;
         for (HostedNetwork h : networks.values()) {
-            long until = h.nanosUntilWork(nowNanos);
+            long until = h.catchingUp() ? 0 : h.nanosUntilWork(nowNanos);
             min = Math.min(min, !room && unpaced(h) && until == 0 ? THROTTLED_RETRY_NANOS : until);
         }
         return min;
@@ -850,6 +1147,8 @@ public final class SimulatorCore {
         final long epochMs;
         final long estimateBytes;
         final Source src;
+        /** The run the CREATE begins: its offset on control. */
+        final long runId;
         java.util.concurrent.Future<Network> future;
         long nextSequence;
 
@@ -860,13 +1159,14 @@ public final class SimulatorCore {
             this.epochMs = epochMs;
             this.estimateBytes = estimateBytes;
             this.src = src;
+            this.runId = src.offset();
         }
 
         Status status(String instanceId, long nowMs) {
             return Status.newBuilder().setNetworkId(id).setState(RunState.BUILDING).setMode(RunMode.REALTIME).setTick(0)
                     .setSimTimeMs(0.0).setDtMs(spec.dtMs()).setRunEpochMs(epochMs).setSpeed(1.0).setRealtimeFactor(0.0)
                     .setMessage("building (about " + (estimateBytes >> 20) + " MiB)").setInstanceId(instanceId)
-                    .setUpdatedAtMs(nowMs).setRejectedCount(0).setStalledMs(0).build();
+                    .setUpdatedAtMs(nowMs).setRejectedCount(0).setStalledMs(0).setRunId(runId).build();
         }
     }
 

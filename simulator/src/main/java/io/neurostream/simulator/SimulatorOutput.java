@@ -1,6 +1,8 @@
 package io.neurostream.simulator;
 
+import io.neurostream.schemas.Topic;
 import io.neurostream.schemas.avro.AppliedInput;
+import io.neurostream.schemas.avro.Checkpoint;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.MembraneSample;
 import io.neurostream.schemas.avro.Rejected;
@@ -44,6 +46,14 @@ public interface SimulatorOutput {
         @Override
         public void rejected(String key, Rejected rejected, long timestampMs) {
         }
+
+        @Override
+        public void checkpoint(String networkId, Checkpoint chunk, long timestampMs) {
+        }
+
+        @Override
+        public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
+        }
     };
 
     void spikes(String networkId, SpikeBatch batch, long timestampMs);
@@ -59,6 +69,22 @@ public interface SimulatorOutput {
     void status(String networkId, Status status, long timestampMs);
 
     void rejected(String key, Rejected rejected, long timestampMs);
+
+    /** One chunk of a checkpoint (or a run's start marker), keyed {@code networkId/chunk}, on the network's partition. */
+    void checkpoint(String networkId, Checkpoint chunk, long timestampMs);
+
+    /** A tombstone for the checkpoint chunk key {@code networkId/chunk}: the network was stopped. */
+    void retireCheckpoint(String networkId, int chunk, long timestampMs);
+
+    /**
+     * An offset of the partition of {@code topic} that holds this network's records at or below which every
+     * record handed over from now on will land: a checkpoint stores it for the journal and the status
+     * topic, so that recovery reads them from there instead of from their beginning. 0 (read everything)
+     * when the output cannot tell.
+     */
+    default long nextOffsetAtLeast(Topic<?> topic, String networkId) {
+        return 0L;
+    }
 
     /**
      * A record could not be handed to the output at all (for Kafka: the transaction is in an error state).

@@ -1,23 +1,16 @@
 package io.neurostream.simulator;
 
-import io.neurostream.schemas.BadRecordException;
 import io.neurostream.schemas.Topic;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Checkpoint;
-import io.neurostream.schemas.avro.Control;
-import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.MembraneSample;
 import io.neurostream.schemas.avro.Rejected;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Topology;
-import io.neurostream.simulator.internal.CheckpointCodec;
 import io.neurostream.simulator.internal.HostedNetwork;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,8 +64,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Hand-over.</b> Networks live on the partition of their id (the same partition number of
  * {@code control} and {@code external-input}, kept together by the range assignor). When partitions
- * are assigned, the service restores the networks whose newest checkpoint is on them; when they are
- * revoked, it commits and stops hosting their networks.
+ * are assigned, the service holds them (reads nothing from them), reads back the checkpoints, journal
+ * and status records of their networks and hands them to {@link SimulatorCore#recover} — outside any
+ * transaction, however long it takes; the networks then catch up to their committed output a slice at a
+ * time between commits, and their partitions are released. When partitions are revoked, it checkpoints
+ * their networks, commits and stops hosting them. The consumer is a static member of the group
+ * ({@code group.instance.id} = {@code simulator.instance.id}): an instance restarted under the same id
+ * takes its partitions back at once.
  *
  * <p><b>Duty cycle.</b> The loop polls with a timeout no longer than the time to the next due frame
  * or commit, applies what it read, computes what is due and commits when the interval has passed. It
@@ -80,8 +78,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorService.class);
-    /** Largest checkpoint chunk (the schema allows 512 KiB). */
-    static final int CHECKPOINT_CHUNK = 512 * 1024;
 
     private final java.util.Comparator<ConsumerRecord<String, byte[]>> byTimeCommandsFirst;
     private final SimulatorConfig config;
@@ -91,9 +87,15 @@ public final class SimulatorService implements AutoCloseable {
     private final SimulatorCore core;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Map<String, Long> checkpointIds = new HashMap<>();
-    private final Map<String, Long> lastCheckpointFrame = new HashMap<>();
-    private final Map<String, Long> statusTicks = new HashMap<>();
+    /** Partitions assigned whose networks are still to be recovered (read and restored outside any transaction). */
+    private final Set<Integer> toRecover = new java.util.TreeSet<>();
+    /** Assigned partitions held (paused) until their recovered networks have caught up to their committed output. */
+    private final Set<TopicPartition> heldForCatchUp = new HashSet<>();
+    /**
+     * Per partition of journal and status: an offset every record sent from now on lands at or after (the
+     * end offset read at recovery, then one past each acknowledged record); checkpoints store it.
+     */
+    private final Map<TopicPartition, Long> nextOffsets = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean halted;
     private volatile Throwable failure;
@@ -114,15 +116,20 @@ public final class SimulatorService implements AutoCloseable {
         return t;
     });
     private long lastCommitNanos;
+    private final String journalTopic;
+    private final String statusTopic;
     /**
-     * After an assignment: the end offsets of the newly assigned control and input partitions when they
-     * were assigned. Until the consumer has read up to them, no network computes (see {@link #inputsCaughtUp}).
+     * After partitions taken over are released (their networks have caught up): the end offsets of their
+     * control and input partitions then. Until the consumer has read up to them, the networks on them do
+     * not compute (see {@link #notYetLive}).
      */
     private final Map<TopicPartition, Long> awaitedInputs = new HashMap<>();
 
     public SimulatorService(SimulatorConfig config) {
         this.config = config;
         this.prefix = config.topicPrefix();
+        this.journalTopic = Topics.JOURNAL.name(prefix);
+        this.statusTopic = Topics.STATUS.name(prefix);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         this.core = new SimulatorCore(config, new KafkaOutput(), builder);
@@ -141,6 +148,9 @@ public final class SimulatorService implements AutoCloseable {
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RangeAssignor.class.getName());
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId() + "-consumer");
+        // static membership: an instance restarted with the same id takes its partitions back at once, instead
+        // of waiting for the group to expel its dead predecessor after session.timeout.ms
+        p.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
         return p;
     }
 
@@ -272,8 +282,8 @@ public final class SimulatorService implements AutoCloseable {
             if (config.exactlyOnce()) {
                 producer.initTransactions();
             }
+            core.treatAsOutputFailure(e -> e instanceof KafkaException);
             consumer.subscribe(List.of(Topics.CONTROL.name(prefix), Topics.EXTERNAL_INPUT.name(prefix)), new Rebalance());
-            begin();
             lastCommitNanos = System.nanoTime();
             while (running) {
                 try {
@@ -294,7 +304,7 @@ public final class SimulatorService implements AutoCloseable {
                 // clean shutdown: checkpoint everything, commit
                 begin();
                 for (HostedNetwork h : new ArrayList<>(core.networks())) {
-                    checkpoint(h.id());
+                    core.checkpointNow(h.id(), System.nanoTime(), System.currentTimeMillis());
                 }
                 commit();
                 awaitCommit();
@@ -329,6 +339,9 @@ public final class SimulatorService implements AutoCloseable {
         } catch (WakeupException e) {
             return false;
         }
+        if (!toRecover.isEmpty()) {
+            recoverAssigned();
+        }
         begin();
         // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
         // sent before an input is applied before it even though they sit on different topics
@@ -336,19 +349,24 @@ public final class SimulatorService implements AutoCloseable {
         records.forEach(batch::add);
         batch.sort(byTimeCommandsFirst);
         for (ConsumerRecord<String, byte[]> r : batch) {
-            handle(r);
+            core.onRecord(new Source(r.topic(), r.partition(), r.offset()), r.key(), r.value(), System.currentTimeMillis(),
+                    System.nanoTime());
         }
-        // compute what is due, for at most one commit interval
+        publishRejectedCounts();
+        // compute what is due, for at most one commit interval; networks catching up after a restart are
+        // recomputed a slice at a time, between commits
         long deadline = lastCommitNanos + config.commitIntervalMs() * 1_000_000L;
-        while (running && inputsCaughtUp()) {
+        while (running) {
             long t = System.nanoTime();
-            int work = core.doWork(t, System.currentTimeMillis());
-            checkpointWhereDue();
+            Set<Integer> blocked = notYetLive();
+            int work = core.doWork(t, System.currentTimeMillis(), blocked.isEmpty() ? h -> true
+                    : h -> !blocked.contains(Topics.partitionOf(h.id(), controlPartitions())));
             networksHosted = core.networks().size();
             if (work == 0 || t >= deadline) {
                 break;
             }
         }
+        releaseCaughtUp();
         publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
         if (System.nanoTime() >= deadline) {
             commit();
@@ -406,8 +424,6 @@ public final class SimulatorService implements AutoCloseable {
         for (String id : new ArrayList<>(core.building())) {
             core.release(id);
         }
-        statusTicks.clear();
-        lastCheckpointFrame.clear();
         Set<TopicPartition> assignment = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assignment);
         for (TopicPartition tp : assignment) {
@@ -418,8 +434,10 @@ public final class SimulatorService implements AutoCloseable {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
-        awaitedInputs.putAll(consumer.endOffsets(assignment));
-        recover(new Rebalance().partitionNumbers(assignment));
+        awaitedInputs.clear();
+        hold(assignment);
+        toRecover.addAll(new Rebalance().partitionNumbers(assignment));
+        recoverAssigned();
         long now = System.currentTimeMillis();
         // once the transaction is in error, the producer fails the other records in flight with the same
         // error, in no set order: name every topic a network's refused records were for
@@ -457,7 +475,11 @@ public final class SimulatorService implements AutoCloseable {
             core.release(h.id());
         }
         try {
-            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+            // a clean stop leaves the group, so another instance takes the partitions at once; a crash (halt)
+            // stays in it, as a killed process would, until this instance comes back or the session times out
+            consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5))
+                    .withGroupMembershipOperation(halted ? org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                            : org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         } catch (RuntimeException e) {
             LOG.warn("closing the consumer: {}", e.toString());
         }
@@ -471,35 +493,6 @@ public final class SimulatorService implements AutoCloseable {
         stopped.countDown();
     }
 
-    private void handle(ConsumerRecord<String, byte[]> r) {
-        Source src = new Source(r.topic(), r.partition(), r.offset());
-        long nowMs = System.currentTimeMillis();
-        long nowNanos = System.nanoTime();
-        boolean control = r.topic().equals(Topics.CONTROL.name(prefix));
-        byte[] value = r.value();
-        if (value == null) {
-            core.onUndecodable(src, r.key(), new byte[0], "an empty (tombstone) value is not a record", nowMs);
-            return;
-        }
-        try {
-            if (control) {
-                Control c = Topics.CONTROL.valueSerde().decode(value);
-                core.onControl(src, r.key(), c, value, nowMs, nowNanos);
-            } else {
-                ExternalInput in = Topics.EXTERNAL_INPUT.valueSerde().decode(value);
-                core.onInput(src, r.key(), in, value, nowMs);
-            }
-        } catch (BadRecordException e) {
-            core.onUndecodable(src, r.key(), value, e.getMessage(), nowMs);
-        } catch (KafkaException | SimulatorOutput.PublishException e) {
-            throw e; // a failed send: the loop recovers from it (see abortAndRecover)
-        } catch (RuntimeException | StackOverflowError e) {
-            // a defect met by this record: it is skipped with a reason, so a restart does not meet it again
-            core.onFailedToApply(src, r.key(), value, e, nowMs);
-        }
-        publishRejectedCounts();
-    }
-
     /** Copies the core's rejection counts for readers on other threads (JMX). */
     private void publishRejectedCounts() {
         synchronized (rejectedSnapshot) {
@@ -509,38 +502,59 @@ public final class SimulatorService implements AutoCloseable {
     }
 
     /**
-     * Whether the networks may compute: true unless a recent assignment's control and input partitions
-     * have not yet been read up to where they ended when assigned. A network taken over resumes at the
-     * tick of its newest committed output, and inputs for the ticks just after it may already wait in
-     * its partitions (sent before the hand-over, or consumed by the predecessor in a transaction that
-     * was aborted). Computing before reading them would apply them late; and the consumer cannot even
-     * learn where to read until the predecessor's open transaction is aborted. When the backlog is read,
-     * every network re-anchors its pacing at now, so the wait is not made up in a burst.
+     * The partitions whose networks may not compute live yet: those held while their networks catch up
+     * after a restart, and those whose control and input partitions have not been read up to where they
+     * ended when released. A network taken over resumes at the tick of its newest committed output, and
+     * inputs for the ticks just after it may already wait in its partitions (sent before the hand-over,
+     * or consumed by the predecessor in a transaction that was aborted). Computing before reading them
+     * would apply them late; and the consumer cannot even learn where to read until the predecessor's
+     * open transaction is aborted. When a partition's backlog is read, its networks re-anchor their
+     * pacing at now, so the wait is not made up in a burst. Networks of other partitions go on meanwhile.
      */
-    private boolean inputsCaughtUp() {
-        if (awaitedInputs.isEmpty()) {
-            return true;
+    private Set<Integer> notYetLive() {
+        if (heldForCatchUp.isEmpty() && awaitedInputs.isEmpty()) {
+            return Set.of();
         }
-        for (Map.Entry<TopicPartition, Long> e : awaitedInputs.entrySet()) {
+        Set<Integer> blocked = new HashSet<>();
+        for (TopicPartition tp : heldForCatchUp) {
+            blocked.add(tp.partition());
+        }
+        Set<Integer> reading = new HashSet<>();
+        for (var it = awaitedInputs.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<TopicPartition, Long> e = it.next();
             try {
                 if (consumer.position(e.getKey(), Duration.ZERO) < e.getValue()) {
-                    return false;
+                    reading.add(e.getKey().partition());
+                    continue;
                 }
             } catch (org.apache.kafka.common.errors.TimeoutException notYetKnown) {
-                return false;
+                reading.add(e.getKey().partition());
+                continue;
             }
+            it.remove();
+            readPartitions.add(e.getKey().partition());
         }
-        awaitedInputs.clear();
-        long now = System.nanoTime();
-        for (HostedNetwork h : core.networks()) {
-            core.catchUp(h.id(), h.tick(), now);
+        blocked.addAll(reading);
+        readPartitions.removeAll(blocked);
+        if (!readPartitions.isEmpty()) {
+            long now = System.nanoTime();
+            int n = partitionsOf(Topics.CONTROL.name(prefix));
+            int live = 0;
+            for (HostedNetwork h : core.networks()) {
+                if (readPartitions.contains(Topics.partitionOf(h.id(), n))) {
+                    core.catchUp(h.id(), h.tick(), now);
+                    live++;
+                }
+            }
+            LOG.info("partitions {} read to where they ended when taken over; {} network(s) on them compute on",
+                    readPartitions, live);
+            readPartitions.clear();
         }
-        if (!core.networks().isEmpty()) {
-            LOG.info("assigned input partitions read to where they ended at the assignment; {} networks compute again",
-                    core.networks().size());
-        }
-        return true;
+        return blocked;
     }
+
+    /** Partitions whose awaited backlog has just been read (their networks re-anchor their pacing). */
+    private final Set<Integer> readPartitions = new HashSet<>();
 
     /**
      * The largest record the simulator may write: {@code simulator.record.max.bytes} if set, else the
@@ -658,7 +672,11 @@ public final class SimulatorService implements AutoCloseable {
 
     private void sendNow(ProducerRecord<String, byte[]> record) {
         bytesSinceCommit += record.value() == null ? 0 : record.value().length;
+        boolean tracked = record.topic().equals(journalTopic) || record.topic().equals(statusTopic);
         producer.send(record, (metadata, error) -> {
+            if (error == null && tracked && metadata != null && metadata.hasOffset()) {
+                nextOffsets.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
+            }
             // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
             if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
                 sendFailures.add(new String[] {networkOf(record), record.topic() + ": " + error});
@@ -715,14 +733,7 @@ public final class SimulatorService implements AutoCloseable {
         }
         // every transaction that advanced a network carries its Status: the newest committed Status
         // tells a successor how far the committed output reaches
-        long nowMs = System.currentTimeMillis();
-        for (HostedNetwork h : core.networks()) {
-            Long last = statusTicks.get(h.id());
-            if (last == null || last != h.tick()) {
-                core.publishStatus(h.id(), nowMs);
-                statusTicks.put(h.id(), h.tick());
-            }
-        }
+        core.onCommit(System.currentTimeMillis());
         if (config.exactlyOnce()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (TopicPartition tp : consumer.assignment()) {
@@ -744,230 +755,132 @@ public final class SimulatorService implements AutoCloseable {
         bytesSinceCommit = 0;
     }
 
-    // ------------------------------------------------------------------ checkpoints
-
-    private void checkpointWhereDue() {
-        for (HostedNetwork h : core.networks()) {
-            long last = lastCheckpointFrame.getOrDefault(h.id(), 0L);
-            if (!checkpointable(h) || h.frameOpen()) {
-                continue; // a periodic checkpoint waits for the open frame to close
-            }
-            if (h.checkpointRequested() || h.frames() - last >= config.checkpointIntervalFrames()) {
-                checkpoint(h.id());
-            }
-        }
-    }
-
-    /**
-     * Whether a network's state may be checkpointed: not while it is BUILDING (its RESET is replayed from
-     * the journal instead), nor after a NUMERIC_FAULT (its last good checkpoint stays the one restored).
-     */
-    private static boolean checkpointable(HostedNetwork h) {
-        return h.state() != io.neurostream.schemas.avro.RunState.BUILDING
-                && h.state() != io.neurostream.schemas.avro.RunState.NUMERIC_FAULT;
-    }
-
-    private void checkpoint(String id) {
-        HostedNetwork h = core.network(id);
-        if (h == null || !checkpointable(h)) {
-            return;
-        }
-        byte[] data;
-        try {
-            data = core.checkpoint(id, System.nanoTime());
-        } catch (IOException e) {
-            LOG.error("checkpoint of network {} failed", id, e);
-            return;
-        }
-        long checkpointId = checkpointIds.merge(id, 1L, Long::sum) - 1;
-        int chunkBytes = Math.min(CHECKPOINT_CHUNK, core.maxRecordBytes() - 4096);
-        int chunks = Math.max(1, (data.length + chunkBytes - 1) / chunkBytes);
-        int partition = Topics.partitionOf(id, partitionsOf(Topics.CHECKPOINTS.name(prefix)));
-        long now = System.currentTimeMillis();
-        for (int c = 0; c < chunks; c++) {
-            int from = c * chunkBytes;
-            int len = Math.min(chunkBytes, data.length - from);
-            Checkpoint cp = Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId).setTick(h.tick())
-                    .setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
-                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(CheckpointCodec.VERSION).setChunk(c).setChunks(chunks)
-                    .setData(ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(now).build();
-            send(new ProducerRecord<>(Topics.CHECKPOINTS.name(prefix), partition, now, Topics.chunkKey(id, c),
-                    Topics.CHECKPOINTS.valueSerde().encode(cp)));
-        }
-        lastCheckpointFrame.put(id, h.frames());
-    }
+    // ------------------------------------------------------------------ recovery
 
     private int partitionsOf(String topic) {
         return producer.partitionsFor(topic).size();
     }
 
+    private int controlPartitions() {
+        return partitionsOf(Topics.CONTROL.name(prefix));
+    }
+
     /**
-     * Takes over the networks of newly assigned partitions: restores each from its newest complete
-     * checkpoint, re-applies its journal entries after the checkpoint (or all of them, from its CREATE,
-     * if it has none), and computes silently up to the tick of its newest committed output (the tick of
-     * its newest committed Status: one is written in every transaction that advanced it). The output
-     * that follows continues the committed output exactly.
+     * Takes over the networks of the partitions assigned since the last round, outside any transaction
+     * (the open one is committed first), however long restoring and replaying take: reads the checkpoints
+     * topic of those partitions, plans what to restore ({@link RecoveryPlan}), reads the journal and the
+     * status topic from where the plan's checkpoints say, and hands it all to the core. The networks then
+     * catch up to their committed output a slice at a time in the loop, their partitions held meanwhile.
      */
-    private void recover(Collection<Integer> partitions) {
-        if (partitions.isEmpty()) {
+    private void recoverAssigned() {
+        List<Integer> partitions = new ArrayList<>(toRecover);
+        toRecover.clear();
+        if (inTransaction) {
+            commit();
+        }
+        awaitCommit();
+        long start = System.nanoTime();
+        List<Logged> checkpoints = read(Topics.CHECKPOINTS.name(prefix), fromStart(partitions));
+        RecoveryPlan plan = RecoveryPlan.of(checkpoints);
+        List<Logged> journal = read(Topics.JOURNAL.name(prefix), plan.journalFrom());
+        List<Logged> statuses = read(Topics.STATUS.name(prefix), plan.statusFrom());
+        for (String topic : List.of(Topics.JOURNAL.name(prefix), Topics.STATUS.name(prefix))) {
+            endOffsets(topic, partitions).forEach((tp, end) -> nextOffsets.merge(tp, end, Math::max));
+        }
+        core.recover(plan, journal, statuses, System.currentTimeMillis(), System.nanoTime());
+        LOG.info("took over partitions {} in {} ms: {} network(s) to recover; read {} checkpoint, {} journal and {} status "
+                + "records", partitions, (System.nanoTime() - start) / 1_000_000L, plan.networks().size(), checkpoints.size(),
+                journal.size(), statuses.size());
+        lastCommitNanos = System.nanoTime();
+    }
+
+    private static Map<Integer, Long> fromStart(Collection<Integer> partitions) {
+        Map<Integer, Long> from = new TreeMap<>();
+        partitions.forEach(p -> from.put(p, 0L));
+        return from;
+    }
+
+    /** Holds assigned partitions (no records are read from them) until their networks have caught up. */
+    private void hold(Collection<TopicPartition> partitions) {
+        consumer.pause(partitions);
+        heldForCatchUp.addAll(partitions);
+    }
+
+    /**
+     * Releases the held partitions none of whose networks is still catching up; their input backlog is then
+     * read before any network computes on (see {@link #notYetLive}).
+     */
+    private void releaseCaughtUp() {
+        if (heldForCatchUp.isEmpty()) {
             return;
         }
-        Map<String, Long> replayFrom = restoreCheckpoints(partitions);
-        Map<String, Long> lastTicks = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(Topics.STATUS.name(prefix), partitions, 0)) {
-            Status st = decodeOrNull(Topics.STATUS, r);
-            if (st != null) {
-                lastTicks.put(st.getNetworkId(), st.getTick());
+        Set<Integer> busy = new HashSet<>();
+        int n = partitionsOf(Topics.CONTROL.name(prefix));
+        for (String id : core.catchingUp()) {
+            busy.add(Topics.partitionOf(id, n));
+        }
+        List<TopicPartition> ready = new ArrayList<>();
+        for (TopicPartition tp : heldForCatchUp) {
+            if (!busy.contains(tp.partition())) {
+                ready.add(tp);
             }
         }
-        int replayed = 0;
-        for (ConsumerRecord<String, byte[]> r : readAll(Topics.JOURNAL.name(prefix), partitions, 0)) {
-            AppliedInput entry = decodeOrNull(Topics.JOURNAL, r);
-            if (entry == null) {
-                continue;
-            }
-            Long from = replayFrom.get(entry.getNetworkId());
-            if (from != null && entry.getSequence() < from) {
-                continue;
-            }
-            if (from == null && core.network(entry.getNetworkId()) == null
-                    && !(entry.getPayload() instanceof Control
-                            && ((Control) entry.getPayload()).getCommand() == io.neurostream.schemas.avro.ControlCommand.CREATE)) {
-                continue; // a network stopped before, or whose start lies before the retained journal
-            }
-            try {
-                core.replay(entry, r.timestamp());
-                replayed++;
-            } catch (RuntimeException e) {
-                LOG.error("journal replay failed; network {} is not recovered", entry.getNetworkId(), e);
-                core.release(entry.getNetworkId());
-                replayFrom.put(entry.getNetworkId(), Long.MAX_VALUE);
-            }
-        }
-        core.finishReplay(System.currentTimeMillis(), System.nanoTime());
-        for (HostedNetwork h : new ArrayList<>(core.networks())) {
-            Long last = lastTicks.get(h.id());
-            if (last != null && last > h.tick()) {
-                core.catchUp(h.id(), last, System.nanoTime());
-            } else {
-                core.catchUp(h.id(), h.tick(), System.nanoTime());
-            }
-            statusTicks.put(h.id(), h.tick());
-            lastCheckpointFrame.putIfAbsent(h.id(), h.frames());
-            LOG.info("network {} recovered at tick {} ({} journal entries re-applied)", h.id(), h.tick(), replayed);
+        if (!ready.isEmpty()) {
+            heldForCatchUp.removeAll(ready);
+            awaitedInputs.putAll(consumer.endOffsets(ready));
+            consumer.resume(ready);
         }
     }
 
-    private <V extends SpecificRecord> V decodeOrNull(Topic<V> topic, ConsumerRecord<String, byte[]> r) {
-        if (r.value() == null) {
-            return null;
+    /** Every committed record of some partitions of a topic from the given offsets on, in offset order per partition. */
+    private List<Logged> read(String topic, Map<Integer, Long> from) {
+        List<Logged> out = new ArrayList<>();
+        if (from.isEmpty()) {
+            return out;
         }
-        try {
-            return topic.valueSerde().decode(r.value());
-        } catch (BadRecordException e) {
-            LOG.warn("skipping an unreadable record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
-            return null;
-        }
-    }
-
-    /** Every committed record of some partitions of a topic, in offset order per partition. */
-    private List<ConsumerRecord<String, byte[]>> readAll(String topic, Collection<Integer> partitions, long unused) {
-        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> reader = reader()) {
             List<TopicPartition> tps = new ArrayList<>();
-            for (int p : partitions) {
+            for (int p : from.keySet()) {
                 tps.add(new TopicPartition(topic, p));
             }
             reader.assign(tps);
-            reader.seekToBeginning(tps);
+            for (TopicPartition tp : tps) {
+                reader.seek(tp, from.get(tp.partition()));
+            }
             Map<TopicPartition, Long> end = reader.endOffsets(tps);
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             while (!caughtUp(reader, end)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to its end within 120 s");
                 }
-                reader.poll(Duration.ofMillis(200)).forEach(out::add);
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                    out.add(new Logged(r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                }
             }
         }
         return out;
     }
 
-    /** Restores networks from their newest complete checkpoints; returns id -> first journal sequence to re-apply. */
-    private Map<String, Long> restoreCheckpoints(Collection<Integer> partitions) {
-        Map<String, Long> replayFrom = new HashMap<>();
-        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        String topic = Topics.CHECKPOINTS.name(prefix);
-        // newest checkpoint per network: id -> (checkpoint id, chunks)
-        Map<String, TreeMap<Integer, Checkpoint>> newest = new HashMap<>();
-        Map<String, Long> newestId = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+    private Map<TopicPartition, Long> endOffsets(String topic, Collection<Integer> partitions) {
+        try (KafkaConsumer<String, byte[]> reader = reader()) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int p : partitions) {
                 tps.add(new TopicPartition(topic, p));
             }
-            reader.assign(tps);
-            reader.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = reader.endOffsets(tps);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!caughtUp(reader, end) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        continue;
-                    }
-                    Checkpoint cp;
-                    try {
-                        cp = Topics.CHECKPOINTS.valueSerde().decode(r.value());
-                    } catch (BadRecordException e) {
-                        LOG.warn("skipping an unreadable checkpoint record at {}-{}@{}: {}", r.topic(), r.partition(),
-                                r.offset(), e.getMessage());
-                        continue;
-                    }
-                    String id = cp.getNetworkId();
-                    long cid = newestId.getOrDefault(id, -1L);
-                    if (cp.getCheckpointId() > cid) {
-                        newestId.put(id, cp.getCheckpointId());
-                        newest.put(id, new TreeMap<>());
-                    }
-                    if (cp.getCheckpointId() == newestId.get(id)) {
-                        newest.get(id).put(cp.getChunk(), cp);
-                    }
-                }
-            }
+            return reader.endOffsets(tps);
         }
-        for (Map.Entry<String, TreeMap<Integer, Checkpoint>> e : newest.entrySet()) {
-            String id = e.getKey();
-            TreeMap<Integer, Checkpoint> chunks = e.getValue();
-            int expected = chunks.firstEntry().getValue().getChunks();
-            if (chunks.size() != expected) {
-                LOG.warn("newest checkpoint of network {} is incomplete ({} of {} chunks); not restored", id, chunks.size(), expected);
-                continue;
-            }
-            ByteArrayOutputStream data = new ByteArrayOutputStream();
-            for (Checkpoint cp : chunks.values()) {
-                ByteBuffer b = cp.getData();
-                byte[] bytes = new byte[b.remaining()];
-                b.duplicate().get(bytes);
-                data.write(bytes, 0, bytes.length);
-            }
-            try {
-                core.restore(id, data.toByteArray(), System.nanoTime(), System.currentTimeMillis());
-                checkpointIds.put(id, newestId.get(id) + 1);
-                lastCheckpointFrame.put(id, core.network(id).frames());
-                replayFrom.put(id, chunks.firstEntry().getValue().getJournalSequence() + 1);
-                LOG.info("restored network {} at tick {} from checkpoint {}", id, core.network(id).tick(), newestId.get(id));
-            } catch (IOException | RuntimeException ex) {
-                LOG.error("could not restore network {} from its checkpoint; recovering it from its journal", id, ex);
-                core.release(id); // a half-restored network would make the journal replay fail
-            }
-        }
-        return replayFrom;
+    }
+
+    /** A consumer without a group that reads committed records only (recovery reads the simulator's own topics). */
+    private KafkaConsumer<String, byte[]> reader() {
+        Map<String, Object> props = new HashMap<>(config.kafkaProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // an offset a checkpoint names may lie before what retention kept, or past the end of a re-created topic
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     private static boolean caughtUp(KafkaConsumer<?, ?> reader, Map<TopicPartition, Long> end) {
@@ -983,6 +896,8 @@ public final class SimulatorService implements AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             awaitedInputs.keySet().removeAll(partitions);
+            heldForCatchUp.removeAll(partitions);
+            toRecover.removeAll(partitionNumbers(partitions));
             if (partitions.isEmpty() || !running) {
                 return;
             }
@@ -991,7 +906,7 @@ public final class SimulatorService implements AutoCloseable {
             for (HostedNetwork h : new ArrayList<>(core.networks())) {
                 int p = Topics.partitionOf(h.id(), partitionsOf(Topics.CONTROL.name(prefix)));
                 if (lost.contains(p)) {
-                    checkpoint(h.id());
+                    core.checkpointNow(h.id(), System.nanoTime(), System.currentTimeMillis());
                 }
             }
             commit();
@@ -1010,10 +925,10 @@ public final class SimulatorService implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            awaitedInputs.putAll(consumer.endOffsets(partitions));
-            awaitCommit();
-            begin(); // recovery publishes Status records
-            recover(partitionNumbers(partitions));
+            // recovered in the loop, outside any transaction (see recoverAssigned); no record of these partitions
+            // is read until their networks have caught up
+            toRecover.addAll(partitionNumbers(partitions));
+            hold(partitions);
         }
 
         Set<Integer> partitionNumbers(Collection<TopicPartition> partitions) {
@@ -1075,6 +990,24 @@ public final class SimulatorService implements AutoCloseable {
         @Override
         public void rejected(String key, Rejected rejected, long timestampMs) {
             send(Topics.REJECTED, key, rejected, timestampMs);
+        }
+
+        @Override
+        public void checkpoint(String networkId, Checkpoint chunk, long timestampMs) {
+            sendChunk(Topics.CHECKPOINTS, networkId, chunk.getChunk(), chunk, timestampMs);
+        }
+
+        @Override
+        public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
+            String name = Topics.CHECKPOINTS.name(prefix);
+            SimulatorService.this.send(new ProducerRecord<String, byte[]>(name, Topics.partitionOf(networkId, partitionsOf(name)),
+                    (Long) timestampMs, Topics.chunkKey(networkId, chunk), (byte[]) null));
+        }
+
+        @Override
+        public long nextOffsetAtLeast(Topic<?> topic, String networkId) {
+            String name = topic.name(prefix);
+            return nextOffsets.getOrDefault(new TopicPartition(name, Topics.partitionOf(networkId, partitionsOf(name))), 0L);
         }
     }
 }

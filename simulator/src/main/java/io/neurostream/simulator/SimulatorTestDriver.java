@@ -1,7 +1,6 @@
 package io.neurostream.simulator;
 
 import io.neurostream.engine.SpikeChecksum;
-import io.neurostream.schemas.BadRecordException;
 import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
@@ -35,6 +34,10 @@ import java.util.stream.Collectors;
  * }</pre>
  *
  * The clock starts at a fixed instant (2026-01-01T00:00:00Z) so timestamps are reproducible.
+ *
+ * <p>What the simulator writes to its own topics (journal, checkpoints, status) is also kept as the
+ * encoded records a restart would read back; {@link #restart()} starts a simulator on them that recovers
+ * exactly as the Kafka service does after a crash, through the same code.
  */
 public final class SimulatorTestDriver implements AutoCloseable {
     /** Wall clock the driver starts at, ms since the epoch. */
@@ -42,19 +45,55 @@ public final class SimulatorTestDriver implements AutoCloseable {
 
     private final SimulatorConfig config;
     private final SimulatorCore core;
-    private final Recorder recorder = new Recorder();
+    private final Logs logs;
+    private final Recorder recorder;
     private long nowNanos = 1_000_000_000L;
     private long nowMs = START_MS;
-    private long controlOffset;
-    private long inputOffset;
 
     public SimulatorTestDriver() {
         this(new Properties());
     }
 
     public SimulatorTestDriver(Map<?, ?> config) {
-        this.config = new SimulatorConfig(config);
+        this(new SimulatorConfig(config), new Logs());
+    }
+
+    private SimulatorTestDriver(SimulatorConfig config, Logs logs) {
+        this.config = config;
+        this.logs = logs;
+        this.recorder = new Recorder(logs);
         this.core = new SimulatorCore(this.config, recorder);
+    }
+
+    /**
+     * A simulator started again, with the same settings, on what this one wrote, as after a crash of
+     * this one at the current instant: it recovers through the service's recovery code
+     * ({@link RecoveryPlan}, {@link SimulatorCore#recover}) and catches up as the loop runs. Its clock
+     * continues this one's; offsets of control and input continue too. This driver should not be used
+     * any more (close it).
+     */
+    public SimulatorTestDriver restart() {
+        SimulatorTestDriver next = new SimulatorTestDriver(config, logs);
+        next.nowNanos = nowNanos;
+        next.nowMs = nowMs;
+        RecoveryPlan plan = RecoveryPlan.of(List.copyOf(logs.checkpoints));
+        next.core.recover(plan, from(logs.journal, plan.journalFrom()), from(logs.status, plan.statusFrom()), nowMs, nowNanos);
+        return next;
+    }
+
+    private static List<Logged> from(List<Logged> log, Map<Integer, Long> from) {
+        Long offset = from.get(0);
+        return offset == null ? List.of() : List.copyOf(log.subList((int) Math.min(offset, log.size()), log.size()));
+    }
+
+    /** The checkpoints topic as written so far (partition 0; null values are tombstones). */
+    public List<Logged> checkpointLog() {
+        return logs.checkpoints;
+    }
+
+    /** The journal topic as written so far (partition 0). */
+    public List<Logged> journalLog() {
+        return logs.journal;
     }
 
     public SimulatorCore core() {
@@ -79,8 +118,7 @@ public final class SimulatorTestDriver implements AutoCloseable {
 
     /** Feeds a control record with an explicit key. */
     public void pipeControl(String key, Control c) {
-        byte[] raw = Topics.CONTROL.valueSerde().encode(c);
-        core.onControl(new Source(name(Topics.CONTROL.baseName()), 0, controlOffset++), key, c, raw, nowMs, nowNanos);
+        pipeRawControl(key, Topics.CONTROL.valueSerde().encode(c));
     }
 
     /** Feeds an external input (keyed by its network id). */
@@ -89,34 +127,17 @@ public final class SimulatorTestDriver implements AutoCloseable {
     }
 
     public void pipeInput(String key, ExternalInput in) {
-        byte[] raw = Topics.EXTERNAL_INPUT.valueSerde().encode(in);
-        core.onInput(new Source(name(Topics.EXTERNAL_INPUT.baseName()), 0, inputOffset++), key, in, raw, nowMs);
+        pipeRawInput(key, Topics.EXTERNAL_INPUT.valueSerde().encode(in));
     }
 
-    /** Feeds raw bytes as the service would receive them on the control topic. */
+    /** Feeds raw bytes (null: a tombstone) as the service would receive them on the control topic. */
     public void pipeRawControl(String key, byte[] value) {
-        Source src = new Source(name(Topics.CONTROL.baseName()), 0, controlOffset++);
-        Control c;
-        try {
-            c = Topics.CONTROL.valueSerde().decode(value);
-        } catch (BadRecordException e) {
-            core.onUndecodable(src, key, value, e.getMessage(), nowMs);
-            return;
-        }
-        core.onControl(src, key, c, value, nowMs, nowNanos);
+        core.onRecord(new Source(name(Topics.CONTROL.baseName()), 0, logs.controlOffset++), key, value, nowMs, nowNanos);
     }
 
-    /** Feeds raw bytes as the service would receive them on the external-input topic. */
+    /** Feeds raw bytes (null: a tombstone) as the service would receive them on the external-input topic. */
     public void pipeRawInput(String key, byte[] value) {
-        Source src = new Source(name(Topics.EXTERNAL_INPUT.baseName()), 0, inputOffset++);
-        ExternalInput in;
-        try {
-            in = Topics.EXTERNAL_INPUT.valueSerde().decode(value);
-        } catch (BadRecordException e) {
-            core.onUndecodable(src, key, value, e.getMessage(), nowMs);
-            return;
-        }
-        core.onInput(src, key, in, value, nowMs);
+        core.onRecord(new Source(name(Topics.EXTERNAL_INPUT.baseName()), 0, logs.inputOffset++), key, value, nowMs, nowNanos);
     }
 
     private String name(String base) {
@@ -250,7 +271,26 @@ public final class SimulatorTestDriver implements AutoCloseable {
         }
     }
 
+    /** The simulator's own topics as a restart reads them, and the offsets of the input topics; shared across restarts. */
+    private static final class Logs {
+        final List<Logged> journal = new ArrayList<>();
+        final List<Logged> checkpoints = new ArrayList<>();
+        final List<Logged> status = new ArrayList<>();
+        long controlOffset;
+        long inputOffset;
+
+        static void append(List<Logged> log, String key, byte[] value, long timestampMs) {
+            log.add(new Logged(0, log.size(), timestampMs, key, value));
+        }
+    }
+
     private static final class Recorder implements SimulatorOutput {
+        final Logs logs;
+
+        Recorder(Logs logs) {
+            this.logs = logs;
+        }
+
         final List<SpikeBatch> spikes = new ArrayList<>();
         final List<Frame> frames = new ArrayList<>();
         final List<Long> frameTimestamps = new ArrayList<>();
@@ -281,6 +321,7 @@ public final class SimulatorTestDriver implements AutoCloseable {
         public void journal(String networkId, AppliedInput applied, long timestampMs) {
             journal.add(AppliedInput.newBuilder(applied).build());
             journalTimestamps.add(timestampMs);
+            Logs.append(logs.journal, networkId, Topics.JOURNAL.valueSerde().encode(applied), timestampMs);
         }
 
         @Override
@@ -291,6 +332,26 @@ public final class SimulatorTestDriver implements AutoCloseable {
         @Override
         public void status(String networkId, Status status, long timestampMs) {
             statuses.add(status);
+            Logs.append(logs.status, networkId, Topics.STATUS.valueSerde().encode(status), timestampMs);
+        }
+
+        @Override
+        public void checkpoint(String networkId, io.neurostream.schemas.avro.Checkpoint chunk, long timestampMs) {
+            Logs.append(logs.checkpoints, Topics.chunkKey(networkId, chunk.getChunk()), Topics.CHECKPOINTS.valueSerde().encode(chunk),
+                    timestampMs);
+        }
+
+        @Override
+        public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
+            Logs.append(logs.checkpoints, Topics.chunkKey(networkId, chunk), null, timestampMs);
+        }
+
+        @Override
+        public long nextOffsetAtLeast(io.neurostream.schemas.Topic<?> topic, String networkId) {
+            if (topic == Topics.JOURNAL) {
+                return logs.journal.size();
+            }
+            return topic == Topics.STATUS ? logs.status.size() : 0L;
         }
 
         @Override

@@ -60,6 +60,21 @@ public final class HostedNetwork {
     long stalledMs;
     String message;
     boolean checkpointRequested;
+    /**
+     * The run this network is in: the offset on control of the CREATE that began it. A network id stopped
+     * and created again is a new run; journal entries, checkpoints and statuses carry it.
+     */
+    long runId = -1;
+    /** The tick to recompute to, silently, before computing on (after a restart); -1: none. */
+    private long catchUpTo = -1;
+    /** The id the next checkpoint of this network gets. */
+    private long nextCheckpointId;
+    /** Frames completed when the last checkpoint was taken. */
+    private long checkpointFrames;
+    /** Checkpoint chunk keys 0 .. chunkKeys - 1 this network may have on the topic (what STOP retires). */
+    private int chunkKeys;
+    /** The tick of the last Status published at a commit (-1: none yet). */
+    private long committedStatusTick = -1;
     /** Heap the network was admitted with (Admission's estimate), bytes. */
     private long estimateBytes;
     /** Largest record this network may publish (see {@link #limitRecords}). */
@@ -463,6 +478,7 @@ public final class HostedNetwork {
     /** Journals an entry about a record that waited for a build (its tick says which kind). */
     public void journalDeferred(AppliedInput entry, SimulatorOutput out) {
         entry.setSequence(journalSequence++);
+        entry.setRunId(runId);
         out.journal(id, entry, state == RunState.BUILDING ? rebuildEpochMs : timestampOfTick(net.tick()));
     }
 
@@ -537,6 +553,7 @@ public final class HostedNetwork {
 
     void journal(AppliedInput entry, long tick, long timestampMs, SimulatorOutput out) {
         entry.setSequence(journalSequence++);
+        entry.setRunId(runId);
         entry.setTick(tick);
         out.journal(id, entry, timestampMs);
     }
@@ -609,13 +626,12 @@ public final class HostedNetwork {
     }
 
     public Status status(String instanceId, long nowMs) {
-        // the output reaches the start of an open frame: that is where a successor resumes
-        long tick = frameOpen() ? frameStartTick : net.tick();
+        long tick = outputTick();
         return Status.newBuilder().setNetworkId(id).setState(state).setMode(mode).setTick(tick)
                 .setSimTimeMs(tick * net.dtMs()).setDtMs(net.dtMs()).setRunEpochMs(runEpochMs)
                 .setSpeed(mode == RunMode.MAX ? 0.0 : speed).setRealtimeFactor(realtimeFactor).setMessage(message)
                 .setInstanceId(instanceId).setUpdatedAtMs(nowMs).setRejectedCount(rejectedCount)
-                .setStalledMs(stalledMs).build();
+                .setStalledMs(stalledMs).setRunId(runId).build();
     }
 
     // ------------------------------------------------------------------ control
@@ -750,7 +766,19 @@ public final class HostedNetwork {
      * computed then — running, or paused with steps left (which the ticks use up).
      */
     public void computeSilently(long tick) {
+        computeSilently(tick, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #computeSilently(long)}, frame by frame, until {@code deadlineNanos} (at least one frame);
+     * returns the ticks computed.
+     */
+    int computeSilently(long tick, long deadlineNanos) {
+        long start = net.tick();
         while (net.tick() < tick && state != RunState.NUMERIC_FAULT && state != RunState.FAILED) {
+            if (net.tick() > start && System.nanoTime() >= deadlineNanos) {
+                break;
+            }
             int n = (int) Math.min(tick - net.tick(), ticksToFrameEnd());
             if (state == RunState.PAUSED) {
                 stepBudget = Math.max(0, stepBudget - n);
@@ -761,6 +789,45 @@ public final class HostedNetwork {
                 // recomputing what faulted before faults again, at the same tick: the network is restored as it ended
                 fail(e);
             }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, net.tick() - start);
+    }
+
+    /**
+     * After a restart: the network must first be recomputed, silently, up to {@code tick} (where its
+     * committed output ends) before it computes on and publishes; the loop does it a slice at a time
+     * ({@link #catchUpSlice}), so no transaction stays open for the whole of it.
+     */
+    public void catchUpTo(long tick) {
+        catchUpTo = tick > net.tick() ? tick : -1;
+    }
+
+    /** Whether the network is still being recomputed up to where its committed output ends. */
+    public boolean catchingUp() {
+        return catchUpTo >= 0;
+    }
+
+    /** The tick a network catching up recomputes to (-1: none). */
+    public long catchUpTarget() {
+        return catchUpTo;
+    }
+
+    /** Recomputes toward the catch-up tick for about {@link #SLICE_NANOS}; returns ticks computed. */
+    public int catchUpSlice(long nowNanos) {
+        int done = computeSilently(catchUpTo, System.nanoTime() + SLICE_NANOS);
+        if (net.tick() >= catchUpTo || state == RunState.NUMERIC_FAULT || state == RunState.FAILED) {
+            catchUpTo = -1;
+            reanchor(nowNanos);
+        }
+        return Math.max(done, 1);
+    }
+
+    /** Finishes catching up now (a record for the network arrived before the loop got there). */
+    public void finishCatchUp(long nowNanos) {
+        if (catchUpTo >= 0) {
+            computeSilently(catchUpTo);
+            catchUpTo = -1;
+            reanchor(nowNanos);
         }
     }
 
@@ -939,6 +1006,58 @@ public final class HostedNetwork {
         }
         rtfWallNanos = nowNanos;
         rtfTick = net.tick();
+    }
+
+    /** The run this network is in (the offset on control of its CREATE; -1: not known). */
+    public long runId() {
+        return runId;
+    }
+
+    /** Sets the run (from the Checkpoint record a network is restored from); waiting inputs of no known run join it. */
+    public void runId(long run) {
+        this.runId = run;
+        for (Pending p : pending) {
+            if (p.journal.getRunId() < 0) {
+                p.journal.setRunId(run);
+            }
+        }
+    }
+
+    /** The id the next checkpoint gets; counts it as taken at the current frame. */
+    public long takeCheckpointId(int chunks) {
+        checkpointFrames = frames();
+        chunkKeys = Math.max(chunkKeys, chunks);
+        return nextCheckpointId++;
+    }
+
+    /** After a restore or a run's start marker: the next checkpoint id and the chunk keys live on the topic. */
+    public void checkpointsSoFar(long nextId, int liveChunkKeys) {
+        nextCheckpointId = nextId;
+        chunkKeys = Math.max(chunkKeys, liveChunkKeys);
+        checkpointFrames = frames();
+    }
+
+    /** Frames computed since the last checkpoint. */
+    public long framesSinceCheckpoint() {
+        return frames() - checkpointFrames;
+    }
+
+    /** Checkpoint chunk keys 0 .. n - 1 this network may have on the topic. */
+    public int chunkKeys() {
+        return chunkKeys;
+    }
+
+    /** Whether the network has advanced since the Status published at the last commit; notes it as published. */
+    public boolean advancedSinceCommit() {
+        long tick = outputTick();
+        boolean advanced = tick != committedStatusTick;
+        committedStatusTick = tick;
+        return advanced;
+    }
+
+    /** Where the published output reaches: the start of an open frame, which is where a successor resumes. */
+    long outputTick() {
+        return frameOpen() ? frameStartTick : net.tick();
     }
 
     /** The state of a network became non-finite: it stops with status NUMERIC_FAULT. */
