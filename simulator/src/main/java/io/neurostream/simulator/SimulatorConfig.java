@@ -49,7 +49,10 @@ public final class SimulatorConfig extends AbstractConfig {
             .define(TOPIC_PREFIX, Type.STRING, "neurostream.", Importance.HIGH,
                     "Prefix of every NeuroStream topic (external-input becomes <prefix>external-input).")
             .define(INSTANCE_ID, Type.STRING, defaultInstanceId(), Importance.MEDIUM,
-                    "This simulator instance's id; the transactional id is <group>-<instance>. Unique per instance.")
+                    "This simulator instance's id, unique per instance: its transactional id is <group>-<instance>, and its "
+                            + "consumer joins the group as a static member under it (group.instance.id), so an instance "
+                            + "restarted under the same id takes its partitions back at once, also after a crash. Give each "
+                            + "instance a stable id; the default changes with every process.")
             .define(GROUP_ID, Type.STRING, null, Importance.MEDIUM,
                     "Consumer group of the simulator instances that share the networks, and the start of their "
                             + "transactional ids (<group>-<instance>). Unset: <prefix>simulator (neurostream.simulator), "

@@ -305,17 +305,6 @@ public final class SimulatorCore {
         }
     }
 
-    /** Ids of networks whose checkpoint was asked for (CHECKPOINT command), to be taken by the service. */
-    public java.util.List<String> checkpointsRequested() {
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        for (HostedNetwork h : networks.values()) {
-            if (h.checkpointRequested()) {
-                ids.add(h.id());
-            }
-        }
-        return ids;
-    }
-
     // ------------------------------------------------------------------ recovery
 
     /**
@@ -451,7 +440,7 @@ public final class SimulatorCore {
      * it as it was applied then. CREATE and RESET take their run epoch from {@code recordTimestampMs},
      * the journal record's timestamp. Entries must come in sequence order.
      */
-    public void replay(AppliedInput entry, long recordTimestampMs) {
+    void replay(AppliedInput entry, long recordTimestampMs) {
         SimulatorOutput saved = out;
         out = SimulatorOutput.DISCARD;
         replaying = true;

@@ -373,13 +373,12 @@ class SimulatorCoreTest {
             assertThat(d.rejectedReasons()).containsExactly("WRONG_STATE");
 
             // a restart replays the journal and faults again, at the same tick, instead of dropping the network
-            SimulatorCore restarted = new SimulatorCore(SimulatorConfig.defaults(), SimulatorOutput.DISCARD);
-            for (int i = 0; i < d.journal().size(); i++) {
-                restarted.replay(d.journal().get(i), d.journalTimestamps().get(i));
+            try (SimulatorTestDriver restarted = d.restart()) {
+                restarted.runUntilIdle();
+                assertThat(restarted.core().network("u").state()).isEqualTo(RunState.NUMERIC_FAULT);
+                assertThat(restarted.core().network("u").tick()).isEqualTo(d.core().network("u").tick());
+                assertThat(restarted.core().network(NET).tick()).isEqualTo(1000);
             }
-            restarted.catchUp("u", 1000, 0L);
-            assertThat(restarted.network("u").state()).isEqualTo(RunState.NUMERIC_FAULT);
-            assertThat(restarted.network("u").tick()).isEqualTo(d.core().network("u").tick());
         }
     }
 
