@@ -391,7 +391,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Kafka's own warnings (controller activation, client reconnects) would drown the summary. */
-    private static void quietKafkaLogs() {
+    static void quietKafkaLogs() {
         for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
             if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
                 l.setLevel(Level.ERROR);
