@@ -95,6 +95,15 @@ public final class CheckpointCatalog {
         return key.lastIndexOf('/') < 0 ? key : Topics.networkIdOfChunkKey(key);
     }
 
+    /** The chunk number of a chunk key; -1 if it has none (sorts such keys first). */
+    private static long chunkIndex(String key) {
+        try {
+            return Long.parseLong(key.substring(key.lastIndexOf('/') + 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** Every network with at least one live key, by id. */
     public List<Network> networks() {
         Map<String, List<Chunk>> byNetwork = new TreeMap<>();
@@ -113,7 +122,10 @@ public final class CheckpointCatalog {
     }
 
     /** Applies the recovery rules to one network's live chunks. */
-    static Network judge(String id, List<Chunk> chunks) {
+    static Network judge(String id, List<Chunk> unordered) {
+        List<Chunk> chunks = new ArrayList<>(unordered);
+        chunks.sort(Comparator.comparingInt(Chunk::partition).thenComparingLong(c -> chunkIndex(c.key()))
+                .thenComparing(Chunk::key));
         List<String> problems = new ArrayList<>();
         List<Chunk> readable = new ArrayList<>();
         for (Chunk c : chunks) {

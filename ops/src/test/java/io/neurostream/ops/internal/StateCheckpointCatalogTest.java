@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.neurostream.ops.internal.CheckpointCatalog.Chunk;
 import io.neurostream.ops.internal.CheckpointCatalog.Network;
 import io.neurostream.schemas.Topics;
-import io.neurostream.schemas.avro.Checkpoint;
-import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /** The recovery rules {@link CheckpointCatalog} applies, record by record, without Kafka. */
@@ -15,17 +13,8 @@ class StateCheckpointCatalogTest {
     private final CheckpointCatalog catalog = new CheckpointCatalog();
     private long offset;
 
-    /** One chunk record of a checkpoint, appended at the next offset of partition 0. */
-    static byte[] chunk(String id, long run, long checkpointId, int chunk, int chunks, int format, int dataBytes) {
-        return Topics.CHECKPOINTS.valueSerde().encode(Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId)
-                .setTick(100 * checkpointId).setJournalSequence(10 * checkpointId).setRunEpochMs(1_700_000_000_000L)
-                .setSpecHash("abc").setSnapshotFormat(format).setChunk(chunk).setChunks(chunks)
-                .setData(ByteBuffer.wrap(new byte[dataBytes])).setTakenAtMs(1_700_000_000_000L + checkpointId)
-                .setRunId(run).setJournalOffset(0).setStatusOffset(0).build());
-    }
-
     private void put(String id, long run, long checkpointId, int chunk, int chunks, int format, int dataBytes) {
-        catalog.accept(0, offset++, Topics.chunkKey(id, chunk), chunk(id, run, checkpointId, chunk, chunks, format, dataBytes));
+        catalog.accept(0, offset++, Topics.chunkKey(id, chunk), CheckpointRecords.chunk(id, run, checkpointId, chunk, chunks, format, dataBytes));
     }
 
     private void tombstone(String id, int chunk) {
