@@ -74,6 +74,9 @@ import picocli.CommandLine.Spec;
                     + "(or --force). Not checked with --data-dir: nothing else can reach a broker started for "
                     + "the command.",
             "",
+            "The transaction's id is <prefix>state-drop: with ACLs, the operator needs Write on it (transactional "
+                    + "id), Read, Write and Describe on <prefix>checkpoints and <prefix>status, Describe on the group.",
+            "",
             "Exit codes: 0 dropped, 1 refused, nothing to drop, or Kafka failed, 2 bad usage or settings.",
             "",
             "Examples:",
@@ -209,8 +212,10 @@ public final class StateDropCommand implements Callable<Integer> {
         } catch (IOException e) {
             answer = null;
         }
+        if (answer == null || System.console() == null) {
+            out.println(); // a piped answer is not echoed: end the prompt's line
+        }
         if (answer == null) {
-            out.println();
             Main.fail(err, "not dropped: no answer on stdin (--yes drops without asking)", Main.EXIT_FAILURE);
             return false;
         }
