@@ -8,6 +8,7 @@ import io.neurostream.broker.PortInUseException;
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.SpecParser;
 import io.neurostream.ops.internal.DemoSensors;
+import io.neurostream.ops.internal.RunningWait;
 import io.neurostream.ops.internal.StopSignal;
 import io.neurostream.ops.internal.SummaryPrinter;
 import io.neurostream.schemas.TopicAdmin;
@@ -34,9 +35,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,6 +50,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -118,8 +123,15 @@ public final class DemoCommand implements Callable<Integer> {
             + AnalyticsConfig.RUNAWAY_RATE_SUFFIX;
 
     private static final String SPEC_RESOURCE = "demo-network.json";
-    /** How long the network may take to run after the simulator started (build, restore, first frame). */
-    private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * What the wait for RUNNING allows, beyond the session and transaction timeouts, for the simulator's
+     * own work without a visible change: building the demo network (a few seconds), restoring its
+     * checkpoint, and recomputing up to its last committed tick (at most one checkpoint interval, 10 s of
+     * simulated time by default, computed faster than real time).
+     */
+    static final Duration RECOVERY_WORK = Duration.ofSeconds(30);
+    /** How often the wait for RUNNING says what it is waiting for. */
+    static final Duration WAIT_REPORT_EVERY = Duration.ofSeconds(5);
 
     @Spec
     CommandSpec command;
@@ -289,14 +301,24 @@ public final class DemoCommand implements Callable<Integer> {
 
         // 6. the sensors, once the network computes: inputs without a tick apply at the first tick not yet
         //    computed, so inputs sent while it is still being built would all pile up on its first tick
-        Optional<Status> running = awaitRunning(client, Topics.STATUS.name(prefix), NETWORK_ID, simulatorStartMs, stop,
-                RUNNING_TIMEOUT);
+        //    as long as something moves: see RunningWait
+        SimulatorConfig simConfig = new SimulatorConfig(sim);
+        long sessionMs = timeoutMs(SimulatorService.consumerConfig(simConfig), ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG,
+                ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG));
+        long transactionMs = timeoutMs(SimulatorService.producerConfig(simConfig), ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                ProducerConfig.configDef().defaultValues().get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        Duration patience = RunningWait.patience(sessionMs, transactionMs, RECOVERY_WORK);
+        RunningWait wait = new RunningWait(NETWORK_ID, simConfig.groupId(), simulatorStartMs, patience,
+                String.format(Locale.ROOT, "session.timeout.ms %d + transaction.timeout.ms %d + %d s to build, restore "
+                        + "and recompute", sessionMs, transactionMs, RECOVERY_WORK.toSeconds()),
+                WAIT_REPORT_EVERY, System.nanoTime());
+        Optional<Status> running = awaitRunning(client, Topics.STATUS.name(prefix), wait, simConfig.groupId(), stop, err);
         if (stop.await(Duration.ZERO)) {
             return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAILURE;
         }
         if (running.isEmpty()) {
-            return Main.fail(err, "network " + NETWORK_ID + " did not report RUNNING within "
-                    + RUNNING_TIMEOUT.toSeconds() + " s; the simulator's log above should say why", Main.EXIT_FAILURE);
+            return Main.fail(err, wait.gaveUp() != null ? wait.gaveUp() : "network " + NETWORK_ID
+                    + " did not report RUNNING; last seen: " + wait.seen(), Main.EXIT_FAILURE);
         }
         KafkaProducer<String, ExternalInput> inputs = new KafkaProducer<>(producerConfig(client),
                 Topics.EXTERNAL_INPUT.keySerde().serializer(), Topics.EXTERNAL_INPUT.valueSerde());
@@ -391,7 +413,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Kafka's own warnings (controller activation, client reconnects) would drown the summary. */
-    private static void quietKafkaLogs() {
+    static void quietKafkaLogs() {
         for (String name : List.of("org.apache.kafka", "kafka", "state.change.logger")) {
             if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
                 l.setLevel(Level.ERROR);
@@ -432,32 +454,79 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Waits until the network reports RUNNING at a tick past 0 in a Status written at or after
-     * {@code sinceMs}, or until a stop is requested, or {@code timeout}.
+     * {@code sinceMs}, or until a stop is requested, or until {@link RunningWait} gives up: nothing
+     * observable (the network's Status, the simulator group's members and assignment) moved for
+     * {@code patience}. Prints what it waits for on {@code err} every {@link #WAIT_REPORT_EVERY}.
+     *
+     * @return the RUNNING status, or empty with the reason in {@code wait.gaveUp()} (null if stopped)
      */
-    static Optional<Status> awaitRunning(Map<String, Object> client, String topic, String networkId, long sinceMs,
-            StopSignal stop, Duration timeout) throws InterruptedException {
+    static Optional<Status> awaitRunning(Map<String, Object> client, String topic, RunningWait wait, String groupId,
+            StopSignal stop, PrintWriter err) throws InterruptedException {
         Map<String, Object> c = new HashMap<>(client);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> a = new HashMap<>(client);
+        a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        Status latest = null;
+        long nextGroupLook = System.nanoTime();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+                new ByteArrayDeserializer()); Admin admin = Admin.create(a)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             List<TopicPartition> tps = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
-            while (System.nanoTime() < deadline && !stop.await(Duration.ZERO)) {
+            while (!stop.await(Duration.ZERO)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (networkId.equals(r.key()) && r.value() != null) {
-                        Status s = Topics.STATUS.valueSerde().decode(r.value());
-                        if (s.getUpdatedAtMs() >= sinceMs && s.getState() == RunState.RUNNING && s.getTick() > 0) {
-                            return Optional.of(s);
-                        }
+                    if (wait.networkId().equals(r.key())) {
+                        latest = r.value() == null ? null : Topics.STATUS.valueSerde().decode(r.value());
+                        wait.status(latest);
                     }
+                }
+                long now = System.nanoTime();
+                if (now >= nextGroupLook) {
+                    wait.group(describeGroup(admin, groupId));
+                    nextGroupLook = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                }
+                now = System.nanoTime();
+                RunningWait.Verdict v = wait.observe(now);
+                if (v == RunningWait.Verdict.RUNNING) {
+                    return Optional.of(latest);
+                }
+                if (v == RunningWait.Verdict.GAVE_UP) {
+                    return Optional.empty();
+                }
+                String line = wait.report(now);
+                if (line != null) {
+                    err.println(line);
+                    err.flush();
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** The simulator group's state, members and assigned partitions, as far as Admin tells within 5 s. */
+    static RunningWait.Group describeGroup(Admin admin, String groupId) throws InterruptedException {
+        try {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
+                    .get(5, TimeUnit.SECONDS);
+            int assigned = d.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+            return new RunningWait.Group(d.groupState().toString(), d.members().size(), assigned, null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return new RunningWait.Group("not formed yet", 0, 0, null);
+            }
+            return RunningWait.Group.unknown(Main.describe(e.getCause()));
+        } catch (TimeoutException e) {
+            return RunningWait.Group.unknown("no answer within 5 s");
+        }
+    }
+
+    /** A timeout setting of a client's config, in ms, or {@code fallback} (the client's default) if it is unset. */
+    private static long timeoutMs(Map<String, Object> config, String key, Object fallback) {
+        Object v = config.getOrDefault(key, fallback);
+        return v instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(v).trim());
     }
 
     /** The latest Status of a network on the compacted status topic, read to its end. */

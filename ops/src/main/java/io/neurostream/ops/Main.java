@@ -38,10 +38,10 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = {
             "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka: the "
-                    + "all-in-one demo, the simulator and analytics services, topic setup, offline runs and "
-                    + "benchmarks."},
+                    + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
+                    + "offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
-            RunCommand.class, BenchCommand.class, HelpCommand.class},
+            StateCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
             "",
@@ -49,6 +49,7 @@ import picocli.CommandLine.Spec;
             "  neurostream demo",
             "  neurostream topics --bootstrap-server localhost:9092",
             "  neurostream simulate --bootstrap-server localhost:9092",
+            "  neurostream state list --data-dir data",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",
@@ -70,7 +71,7 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(command.commandLine(),
-                "Missing required subcommand (demo, simulate, analytics, topics, run, bench or help)");
+                "Missing required subcommand (demo, simulate, analytics, topics, state, run, bench or help)");
     }
 
     /** The whole command tree, ready to {@code execute}, reading the process's environment. */
