@@ -1,9 +1,9 @@
 package io.neurostream.ops;
 
-import io.neurostream.ops.internal.CheckpointCatalog;
-import io.neurostream.ops.internal.CheckpointCatalog.Chunk;
-import io.neurostream.ops.internal.CheckpointCatalog.Network;
-import io.neurostream.ops.internal.CheckpointCatalog.Restorable;
+import io.neurostream.simulator.CheckpointCatalog;
+import io.neurostream.simulator.CheckpointCatalog.Chunk;
+import io.neurostream.simulator.CheckpointCatalog.Network;
+import io.neurostream.simulator.CheckpointCatalog.Restorable;
 import io.neurostream.ops.internal.TopicReader;
 import io.neurostream.schemas.Topics;
 import java.io.BufferedReader;

@@ -1,8 +1,6 @@
 package io.neurostream.simulator;
 
-import io.neurostream.schemas.BadRecordException;
 import io.neurostream.schemas.Topics;
-import io.neurostream.schemas.avro.Checkpoint;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -45,100 +43,54 @@ public final class RecoveryPlan {
         this.problems = Collections.unmodifiableList(problems);
     }
 
-    /** The plan for the records of some partitions of the checkpoints topic, in offset order per partition. */
+    /**
+     * The plan for the records of some partitions of the checkpoints topic, in offset order per partition:
+     * {@link CheckpointCatalog} applies the rules, and the chosen checkpoints' chunks are joined.
+     */
     public static RecoveryPlan of(List<Logged> checkpointRecords) {
-        Map<String, Logged> live = new LinkedHashMap<>();
+        CheckpointCatalog catalog = new CheckpointCatalog();
+        Map<Long, Logged> byPlace = new HashMap<>();
         for (Logged r : checkpointRecords) {
-            if (r.key() == null) {
-                continue;
-            }
-            if (r.value() == null) {
-                live.remove(r.key());
-            } else {
-                live.put(r.key(), r);
-            }
-        }
-        Map<String, List<Logged>> byNetwork = new LinkedHashMap<>();
-        for (Map.Entry<String, Logged> e : live.entrySet()) {
-            int slash = e.getKey().lastIndexOf('/');
-            String id = slash > 0 ? e.getKey().substring(0, slash) : e.getKey();
-            byNetwork.computeIfAbsent(id, k -> new ArrayList<>()).add(e.getValue());
+            catalog.accept(r.partition(), r.offset(), r.key(), r.value());
+            byPlace.put(place(r.partition(), r.offset()), r);
         }
         Map<String, Planned> planned = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        for (Map.Entry<String, List<Logged>> e : byNetwork.entrySet()) {
-            String id = e.getKey();
+        for (CheckpointCatalog.Network n : catalog.networks()) {
+            n.problems().forEach(p -> problems.add("network " + n.networkId() + ": " + p));
+            CheckpointCatalog.Restorable c = n.restorable();
+            if (c == null) {
+                continue;
+            }
             int chunkKeys = 0;
-            Logged newest = null;
-            Map<Logged, Checkpoint> decoded = new HashMap<>();
-            for (Logged r : e.getValue()) {
-                int slash = r.key().lastIndexOf('/');
+            for (CheckpointCatalog.Chunk k : n.liveChunks()) {
                 try {
-                    chunkKeys = Math.max(chunkKeys, Integer.parseInt(r.key().substring(slash + 1)) + 1);
-                } catch (NumberFormatException | IndexOutOfBoundsException bad) {
-                    problems.add("network " + id + ": checkpoint key '" + r.key() + "' has no chunk number; ignored");
-                    continue;
-                }
-                try {
-                    decoded.put(r, Topics.CHECKPOINTS.valueSerde().decode(r.value()));
-                } catch (BadRecordException bad) {
-                    problems.add("network " + id + ": the checkpoint record at offset " + r.offset() + " is unreadable ("
-                            + bad.getMessage() + "); ignored");
-                    continue;
-                }
-                if (newest == null || r.offset() > newest.offset()) {
-                    newest = r;
+                    chunkKeys = Math.max(chunkKeys, Integer.parseInt(k.key().substring(k.key().lastIndexOf('/') + 1)) + 1);
+                } catch (NumberFormatException notAChunkKey) {
+                    // not one the simulator wrote: nothing of its own to retire
                 }
             }
-            if (newest == null) {
-                continue;
-            }
-            long run = decoded.get(newest).getRunId();
-            // of the current run: checkpoint id -> chunks
-            TreeMap<Long, TreeMap<Integer, Checkpoint>> checkpoints = new TreeMap<>();
-            for (Map.Entry<Logged, Checkpoint> d : decoded.entrySet()) {
-                Checkpoint cp = d.getValue();
-                if (cp.getRunId() == run && cp.getNetworkId().equals(id)) {
-                    checkpoints.computeIfAbsent(cp.getCheckpointId(), k -> new TreeMap<>()).put(cp.getChunk(), cp);
+            byte[] data = null;
+            if (!c.marker()) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (CheckpointCatalog.Chunk part : c.parts()) {
+                    Logged r = byPlace.get(place(part.partition(), part.offset()));
+                    ByteBuffer b = Topics.CHECKPOINTS.valueSerde().decode(r.value()).getData().duplicate();
+                    byte[] chunk = new byte[b.remaining()];
+                    b.get(chunk);
+                    bytes.write(chunk, 0, chunk.length);
                 }
+                data = bytes.toByteArray();
             }
-            Planned chosen = null;
-            for (Map.Entry<Long, TreeMap<Integer, Checkpoint>> c : checkpoints.descendingMap().entrySet()) {
-                TreeMap<Integer, Checkpoint> chunks = c.getValue();
-                int expected = chunks.firstEntry().getValue().getChunks();
-                if (chunks.size() != expected || chunks.firstKey() != 0 || chunks.lastKey() != expected - 1) {
-                    problems.add("network " + id + ": checkpoint " + c.getKey() + " of run " + run + " is incomplete ("
-                            + chunks.size() + " of " + expected + " chunks)" + (chosen == null ? "; an older one is looked for" : ""));
-                    continue;
-                }
-                chosen = planned(id, newest.partition(), chunks, chunkKeys);
-                break;
-            }
-            if (chosen == null) {
-                problems.add("network " + id + ": no complete checkpoint of its run " + run + "; it is not restored");
-                continue;
-            }
-            planned.put(id, chosen);
+            planned.put(n.networkId(), new Planned(n.networkId(), c.parts().get(0).partition(), c.runId(), c.checkpointId(),
+                    c.tick(), c.journalSequence(), c.journalOffset(), c.statusOffset(), c.snapshotFormat(), data, chunkKeys,
+                    c.takenAtMs()));
         }
         return new RecoveryPlan(planned, problems);
     }
 
-    private static Planned planned(String id, int partition, TreeMap<Integer, Checkpoint> chunks, int chunkKeys) {
-        Checkpoint first = chunks.firstEntry().getValue();
-        byte[] data = null;
-        if (first.getSnapshotFormat() != 0) {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            for (Checkpoint cp : chunks.values()) {
-                ByteBuffer b = cp.getData().duplicate();
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.write(chunk, 0, chunk.length);
-            }
-            data = bytes.toByteArray();
-        }
-        return new Planned(id, partition, first.getRunId(), first.getCheckpointId(), first.getTick(),
-                first.getJournalSequence(), first.getJournalOffset(), first.getStatusOffset(), first.getSnapshotFormat(), data,
-                chunkKeys, first.getTakenAtMs());
+    private static long place(int partition, long offset) {
+        return ((long) partition << 48) ^ offset;
     }
 
     /** The networks to recover, by id. */

@@ -2,8 +2,9 @@ package io.neurostream.ops.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.neurostream.ops.internal.CheckpointCatalog.Chunk;
-import io.neurostream.ops.internal.CheckpointCatalog.Network;
+import io.neurostream.simulator.CheckpointCatalog;
+import io.neurostream.simulator.CheckpointCatalog.Chunk;
+import io.neurostream.simulator.CheckpointCatalog.Network;
 import io.neurostream.schemas.Topics;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.neurostream.ops.internal;
+package io.neurostream.simulator;
 
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Checkpoint;
@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  * the bytes of the snapshots.
  */
 public final class CheckpointCatalog {
+    // the one place the rules live: RecoveryPlan (what a simulator restores) and `neurostream state`
+    // (what an operator lists and drops) both read the topic through it
 
     /** The latest live record of one key: where it is, and its checkpoint without data (null if unreadable). */
     public record Chunk(String key, int partition, long offset, Checkpoint header, int dataBytes, String unreadable) {
@@ -35,9 +37,13 @@ public final class CheckpointCatalog {
         }
     }
 
-    /** The checkpoint a simulator would restore: its header fields, size and chunk count. */
+    /**
+     * The checkpoint a simulator would restore: its header fields, size and chunk count, and where its
+     * chunks lie ({@code parts}, by chunk index).
+     */
     public record Restorable(long runId, long checkpointId, long tick, long journalSequence, int snapshotFormat,
-            long sizeBytes, int chunks, long takenAtMs, String specHash) {
+            long sizeBytes, int chunks, long takenAtMs, String specHash, long journalOffset, long statusOffset,
+            List<Chunk> parts) {
         /** Whether it is a run's start marker (format 0: built from its CREATE in the journal). */
         public boolean marker() {
             return snapshotFormat == 0;
@@ -167,8 +173,10 @@ public final class CheckpointCatalog {
             }
             Checkpoint h = parts.stream().filter(c -> c.header().getChunk() == 0).findFirst().orElseThrow().header();
             long size = parts.stream().mapToLong(Chunk::dataBytes).sum();
+            List<Chunk> ordered = new ArrayList<>(parts);
+            ordered.sort(Comparator.comparingInt(c -> c.header().getChunk()));
             restorable = new Restorable(run, e.getKey(), h.getTick(), h.getJournalSequence(), h.getSnapshotFormat(), size,
-                    expected, h.getTakenAtMs(), h.getSpecHash());
+                    expected, h.getTakenAtMs(), h.getSpecHash(), h.getJournalOffset(), h.getStatusOffset(), List.copyOf(ordered));
             break;
         }
         if (restorable == null) {
