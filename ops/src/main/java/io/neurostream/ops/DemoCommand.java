@@ -280,12 +280,19 @@ public final class DemoCommand implements Callable<Integer> {
 
         // 5. the network, unless the simulator restores it
         Optional<Status> existing = latestStatus(client, Topics.STATUS.name(prefix), NETWORK_ID);
-        boolean create = existing.isEmpty() || existing.get().getState() == RunState.STOPPED
-                || existing.get().getState() == RunState.FAILED;
+        // a failed network is still hosted (and restored): it is stopped first, and the CREATE begins a new run
+        boolean failed = existing.isPresent() && (existing.get().getState() == RunState.FAILED
+                || existing.get().getState() == RunState.NUMERIC_FAULT);
+        boolean create = existing.isEmpty() || existing.get().getState() == RunState.STOPPED || failed;
         try (KafkaProducer<String, Control> control = new KafkaProducer<>(producerConfig(client),
                 Topics.CONTROL.keySerde().serializer(), Topics.CONTROL.valueSerde())) {
             String topic = Topics.CONTROL.name(prefix);
             if (create) {
+                if (failed) {
+                    err.println("network " + NETWORK_ID + " is " + existing.get().getState() + " (" + existing.get().getMessage()
+                            + "); stopping it and starting a new run");
+                    control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.stop(NETWORK_ID)));
+                }
                 control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.create(NETWORK_ID, specJson)));
                 control.send(new ProducerRecord<>(topic, NETWORK_ID, Commands.start(NETWORK_ID, speed)));
                 err.println("network " + NETWORK_ID + " created: " + describe(spec) + "; running at " + speed + "x real time");
