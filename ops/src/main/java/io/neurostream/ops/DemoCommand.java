@@ -319,6 +319,9 @@ public final class DemoCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "session.timeout.ms %d + transaction.timeout.ms %d + %d s to build, restore "
                         + "and recompute", sessionMs, transactionMs, RECOVERY_WORK.toSeconds()),
                 WAIT_REPORT_EVERY, System.nanoTime());
+        if (failed) {
+            wait.replacing(existing.get().getRunId());
+        }
         Optional<Status> running = awaitRunning(client, Topics.STATUS.name(prefix), wait, simConfig.groupId(), stop, err);
         if (stop.await(Duration.ZERO)) {
             return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAILURE;

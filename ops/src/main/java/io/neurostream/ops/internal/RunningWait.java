@@ -108,9 +108,17 @@ public final class RunningWait {
         this.group = Objects.requireNonNull(g, "group");
     }
 
-    /** Whether a Status counts for this start: written since the simulator started. */
+    /** Whether a Status counts for this start: written since the simulator started, and not of a run being replaced. */
     private boolean fresh(Status s) {
-        return s != null && s.getUpdatedAtMs() >= sinceMs;
+        return s != null && s.getUpdatedAtMs() >= sinceMs && (replacedRun == null || s.getRunId() != replacedRun);
+    }
+
+    private Long replacedRun;
+
+    /** The run being stopped and replaced by a new CREATE: its statuses (its STOPPED among them) do not count. */
+    public RunningWait replacing(long runId) {
+        this.replacedRun = runId;
+        return this;
     }
 
     /** Judges what has been seen so far, at {@code nowNanos}. */
