@@ -88,4 +88,23 @@ class RunningWaitTest {
         assertThat(w.report(9 * S)).isNull();
         assertThat(w.report(10 * S)).isNotNull();
     }
+
+    @Test
+    void shouldNotCountTheStoppedStatusOfTheFailedRunItReplaces() {
+        RunningWait w = waitFrom(0).replacing(7);
+        Status stopped = status(RunState.STOPPED, 900, START_MS + 1_000);
+        stopped.setRunId(7);
+        w.status(stopped);
+        assertThat(w.observe(1 * S)).as("the old run's STOPPED, answering the demo's own STOP").isEqualTo(Verdict.WAITING);
+        Status running = status(RunState.RUNNING, 10, START_MS + 2_000);
+        running.setRunId(42);
+        w.status(running);
+        assertThat(w.observe(2 * S)).isEqualTo(Verdict.RUNNING);
+
+        RunningWait other = waitFrom(0).replacing(7);
+        Status failedAgain = status(RunState.FAILED, 10, START_MS + 3_000);
+        failedAgain.setRunId(42);
+        other.status(failedAgain);
+        assertThat(other.observe(3 * S)).as("the new run failing still ends the wait").isEqualTo(Verdict.GAVE_UP);
+    }
 }
