@@ -43,6 +43,12 @@ public final class RecoveryPlan {
         this.problems = Collections.unmodifiableList(problems);
     }
 
+    /** Reads back one record's value from the checkpoints topic, by partition and offset. */
+    @FunctionalInterface
+    public interface ChunkReader {
+        byte[] value(int partition, long offset);
+    }
+
     /**
      * The plan for the records of some partitions of the checkpoints topic, in offset order per partition:
      * {@link CheckpointCatalog} applies the rules, and the chosen checkpoints' chunks are joined.
@@ -54,6 +60,15 @@ public final class RecoveryPlan {
             catalog.accept(r.partition(), r.offset(), r.key(), r.value());
             byPlace.put(place(r.partition(), r.offset()), r);
         }
+        return of(catalog, (partition, offset) -> byPlace.get(place(partition, offset)).value());
+    }
+
+    /**
+     * The plan for a catalog of the checkpoints topic; {@code chunks} reads back the data of the chunks
+     * chosen. The catalog keeps no data, so a topic holding many superseded checkpoints (compaction has
+     * not run yet) costs the memory of the restored ones only.
+     */
+    public static RecoveryPlan of(CheckpointCatalog catalog, ChunkReader chunks) {
         Map<String, Planned> planned = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         for (CheckpointCatalog.Network n : catalog.networks()) {
@@ -74,8 +89,8 @@ public final class RecoveryPlan {
             if (!c.marker()) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 for (CheckpointCatalog.Chunk part : c.parts()) {
-                    Logged r = byPlace.get(place(part.partition(), part.offset()));
-                    ByteBuffer b = Topics.CHECKPOINTS.valueSerde().decode(r.value()).getData().duplicate();
+                    ByteBuffer b = Topics.CHECKPOINTS.valueSerde().decode(chunks.value(part.partition(), part.offset()))
+                            .getData().duplicate();
                     byte[] chunk = new byte[b.remaining()];
                     b.get(chunk);
                     bytes.write(chunk, 0, chunk.length);

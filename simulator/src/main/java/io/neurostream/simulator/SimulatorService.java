@@ -344,9 +344,17 @@ public final class SimulatorService implements AutoCloseable {
         }
         begin();
         // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
-        // sent before an input is applied before it even though they sit on different topics
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(records.count());
+        // sent before an input is applied before it even though they sit on different topics; the backlog
+        // of partitions taken over is read whole first (its control and input records may come in
+        // different polls), then applied in that order
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(backlog);
+        backlog.clear();
         records.forEach(batch::add);
+        notYetLive();
+        if (!awaitedInputs.isEmpty()) {
+            backlog.addAll(batch);
+            batch.clear();
+        }
         batch.sort(byTimeCommandsFirst);
         for (ConsumerRecord<String, byte[]> r : batch) {
             core.onRecord(new Source(r.topic(), r.partition(), r.offset()), r.key(), r.value(), System.currentTimeMillis(),
@@ -435,6 +443,7 @@ public final class SimulatorService implements AutoCloseable {
             }
         }
         awaitedInputs.clear();
+        backlog.clear(); // read again from the committed offsets
         hold(assignment);
         toRecover.addAll(new Rebalance().partitionNumbers(assignment));
         recoverAssigned();
@@ -551,6 +560,20 @@ public final class SimulatorService implements AutoCloseable {
             readPartitions.clear();
         }
         return blocked;
+    }
+
+    /** Records of a backlog read but not applied yet (see {@link #runOnce}): their offsets are not committed. */
+    private final List<ConsumerRecord<String, byte[]>> backlog = new ArrayList<>();
+
+    /** The offset to commit for a partition: its position, or the first record of it still in the backlog. */
+    private long consumedUpTo(TopicPartition tp) {
+        long upTo = consumer.position(tp);
+        for (ConsumerRecord<String, byte[]> r : backlog) {
+            if (r.partition() == tp.partition() && r.topic().equals(tp.topic())) {
+                upTo = Math.min(upTo, r.offset());
+            }
+        }
+        return upTo;
     }
 
     /** Partitions whose awaited backlog has just been read (their networks re-anchor their pacing). */
@@ -737,7 +760,7 @@ public final class SimulatorService implements AutoCloseable {
         if (config.exactlyOnce()) {
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             for (TopicPartition tp : consumer.assignment()) {
-                offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
+                offsets.put(tp, new OffsetAndMetadata(consumedUpTo(tp)));
             }
             ConsumerGroupMetadata group = consumer.groupMetadata();
             inTransaction = false;
@@ -780,8 +803,15 @@ public final class SimulatorService implements AutoCloseable {
         }
         awaitCommit();
         long start = System.nanoTime();
-        List<Logged> checkpoints = read(Topics.CHECKPOINTS.name(prefix), fromStart(partitions));
-        RecoveryPlan plan = RecoveryPlan.of(checkpoints);
+        // the catalog keeps no data: superseded checkpoints not yet compacted away cost reading, not memory
+        CheckpointCatalog catalog = new CheckpointCatalog();
+        String checkpointsTopic = Topics.CHECKPOINTS.name(prefix);
+        long checkpoints = read(checkpointsTopic, fromStart(partitions), r -> catalog.accept(r.partition(), r.offset(), r.key(),
+                r.value()));
+        RecoveryPlan plan;
+        try (KafkaConsumer<String, byte[]> chunks = reader()) {
+            plan = RecoveryPlan.of(catalog, (partition, offset) -> valueAt(chunks, checkpointsTopic, partition, offset));
+        }
         List<Logged> journal = read(Topics.JOURNAL.name(prefix), plan.journalFrom());
         List<Logged> statuses = read(Topics.STATUS.name(prefix), plan.statusFrom());
         for (String topic : List.of(Topics.JOURNAL.name(prefix), Topics.STATUS.name(prefix))) {
@@ -789,7 +819,7 @@ public final class SimulatorService implements AutoCloseable {
         }
         core.recover(plan, journal, statuses, System.currentTimeMillis(), System.nanoTime());
         LOG.info("took over partitions {} in {} ms: {} network(s) to recover; read {} checkpoint, {} journal and {} status "
-                + "records", partitions, (System.nanoTime() - start) / 1_000_000L, plan.networks().size(), checkpoints.size(),
+                + "records", partitions, (System.nanoTime() - start) / 1_000_000L, plan.networks().size(), checkpoints,
                 journal.size(), statuses.size());
         lastCommitNanos = System.nanoTime();
     }
@@ -835,8 +865,34 @@ public final class SimulatorService implements AutoCloseable {
     /** Every committed record of some partitions of a topic from the given offsets on, in offset order per partition. */
     private List<Logged> read(String topic, Map<Integer, Long> from) {
         List<Logged> out = new ArrayList<>();
+        read(topic, from, out::add);
+        return out;
+    }
+
+    /** The value of the record at one offset (the chunk of a checkpoint to restore). */
+    private static byte[] valueAt(KafkaConsumer<String, byte[]> reader, String topic, int partition, long offset) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        reader.assign(List.of(tp));
+        reader.seek(tp, offset);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                if (r.offset() == offset) {
+                    return r.value();
+                }
+                if (r.offset() > offset) {
+                    throw new IllegalStateException(topic + "-" + partition + "@" + offset + " is gone (compacted while read)");
+                }
+            }
+        }
+        throw new IllegalStateException("could not read " + topic + "-" + partition + "@" + offset + " within 60 s");
+    }
+
+    /** Hands every committed record of some partitions of a topic from the given offsets on to {@code each}; returns how many. */
+    private long read(String topic, Map<Integer, Long> from, java.util.function.Consumer<Logged> each) {
+        long n = 0;
         if (from.isEmpty()) {
-            return out;
+            return n;
         }
         try (KafkaConsumer<String, byte[]> reader = reader()) {
             List<TopicPartition> tps = new ArrayList<>();
@@ -854,11 +910,12 @@ public final class SimulatorService implements AutoCloseable {
                     throw new IllegalStateException("could not read " + topic + " to its end within 120 s");
                 }
                 for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-                    out.add(new Logged(r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                    each.accept(new Logged(r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                    n++;
                 }
             }
         }
-        return out;
+        return n;
     }
 
     private Map<TopicPartition, Long> endOffsets(String topic, Collection<Integer> partitions) {
@@ -898,6 +955,7 @@ public final class SimulatorService implements AutoCloseable {
             awaitedInputs.keySet().removeAll(partitions);
             heldForCatchUp.removeAll(partitions);
             toRecover.removeAll(partitionNumbers(partitions));
+            backlog.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
             if (partitions.isEmpty() || !running) {
                 return;
             }
