@@ -48,8 +48,10 @@ import org.junit.jupiter.api.Timeout;
  * not the old run's) and takes commands;
  * <li>a STOPped network does not come back after a restart: no Status of it is written, and the newest
  * value of each of its checkpoint chunk keys is a tombstone;
- * <li>a crash of a network whose recomputation takes longer than {@code transaction.timeout.ms} (3 s here):
- * the successor comes up, catches up and commits every frame once, as an uninterrupted run would;
+ * <li>a crash of a network whose recomputation takes longer than {@code transaction.timeout.ms} (3 s here;
+ * no checkpoint, so the successor recomputes the run from its start; killed again, up to three times, until
+ * one recovery has recomputed for longer than that): the successor comes up, catches up and commits every
+ * frame once, as an uninterrupted run would;
  * <li>an input accepted under a raised {@code simulator.input.max.abs.value}, still waiting in the
  * checkpoint of a clean stop, is restored and applied at its tick;
  * <li>kill -9 and an immediate restart with the default 45 s session timeout: static membership gives the
@@ -267,8 +269,6 @@ class RestartSequencesIntegrationTest {
             rig.start();
             rig.awaitStatus(alive + " RUNNING again after the restart", alive, stoppedMs,
                     s -> s.getState() == RunState.RUNNING);
-            assertThat(rig.sim.awaitLine(l -> l.contains("took over partitions"), WAIT))
-                    .as("the restarted simulator took over the partition; %s", rig.describe()).isTrue();
             // a periodic status of every hosted network goes out each second: give a stale one time to show
             long from = Reference.newestFrame(rig.log, alive);
             rig.await("1.5 s of " + alive + " after the restart", () -> Reference.newestFrame(rig.log, alive) >= from + 1500);
@@ -289,6 +289,11 @@ class RestartSequencesIntegrationTest {
     @Test
     void shouldComeBackFromACrashWhoseCatchUpTakesLongerThanTheTransactionTimeout() throws Exception {
         long timeoutMs = 3000;
+        // how fast CUBA computes on a shared machine varies several-fold from minute to minute: the network runs
+        // as fast as possible for a while, is killed and recovered, again (each time from its start, a longer
+        // run), until one recovery has recomputed for longer than the transaction timeout
+        long liveMs = 8000;
+        int maxCrashes = 3;
         // no periodic checkpoint: the successor recomputes the whole run from its start
         Map<String, String> settings = Map.of("transaction.timeout.ms", Long.toString(timeoutMs),
                 SimulatorConfig.CHECKPOINT_INTERVAL_FRAMES, "1000000");
@@ -298,36 +303,43 @@ class RestartSequencesIntegrationTest {
             rig.send(Commands.create(NET, spec));
             rig.send(Commands.start(NET, 0.0));
             rig.await("the first frame", () -> Reference.newestFrame(rig.log, NET) >= 0);
-            Thread.sleep(8000);
-            long crashedMs = rig.kill();
-            long killedTick = Reference.committedTick(rig.log, NET);
-            long killedFrame = Reference.newestFrame(rig.log, NET);
+            List<String> crashes = new ArrayList<>();
+            long recomputedNanos = 0;
+            long killedFrame = -1;
+            while (recomputedNanos <= timeoutMs * 1_000_000L) {
+                assertThat(crashes).as("crashes so far, none of whose recoveries recomputed for longer than the "
+                        + "transaction timeout of %d ms (the test means nothing then; run the network longer)", timeoutMs)
+                        .hasSizeLessThan(maxCrashes);
+                Thread.sleep(liveMs);
+                long crashedMs = rig.kill();
+                long killedTick = Reference.committedTick(rig.log, NET);
+                killedFrame = Reference.newestFrame(rig.log, NET);
 
-            long restart = System.nanoTime();
-            rig.start();
-            assertThat(rig.sim.awaitLine(l -> l.contains("recomputing ticks"), WAIT))
-                    .as("the successor recovered %s; %s", NET, rig.describe()).isTrue();
-            long recomputing = System.nanoTime();
-            assertThat(rig.sim.awaitLine(l -> l.contains("caught up at tick"), WAIT))
-                    .as("the successor caught up; %s", rig.describe()).isTrue();
-            long caughtUp = System.nanoTime();
-            assertThat(caughtUp - recomputing).as("recomputing %d ticks must take longer than the transaction timeout "
-                    + "of %d ms for this test to mean anything; run the network longer", killedTick, timeoutMs)
-                    .isGreaterThan(timeoutMs * 1_000_000L);
-            Status running = rig.awaitStatus(NET + " RUNNING past tick " + killedTick + " after the restart", NET,
-                    crashedMs, s -> s.getState() == RunState.RUNNING && s.getTick() > killedTick);
-            long back = System.nanoTime();
-            rig.await("1,000 frames after the crash", () -> Reference.newestFrame(rig.log, NET) >= killedFrame + 1000);
-            assertThat(rig.sim.isAlive()).as("the successor runs; %s", rig.describe()).isTrue();
-            assertThat(String.join("\n", rig.sim.lines())).as("the successor's log").doesNotContain("ProducerFenced");
+                long restart = System.nanoTime();
+                rig.start();
+                assertThat(rig.sim.awaitLine(l -> l.contains("recomputing ticks"), WAIT))
+                        .as("the successor recovered %s; %s", NET, rig.describe()).isTrue();
+                long recomputing = System.nanoTime();
+                assertThat(rig.sim.awaitLine(l -> l.contains("caught up at tick"), WAIT))
+                        .as("the successor caught up; %s", rig.describe()).isTrue();
+                recomputedNanos = System.nanoTime() - recomputing;
+                Status running = rig.awaitStatus(NET + " RUNNING past tick " + killedTick + " after the restart", NET,
+                        crashedMs, s -> s.getState() == RunState.RUNNING && s.getTick() > killedTick);
+                long back = System.nanoTime() - restart;
+                long killed = killedFrame;
+                rig.await("1,000 frames after the crash", () -> Reference.newestFrame(rig.log, NET) >= killed + 1000);
+                assertThat(rig.sim.isAlive()).as("the successor runs; %s", rig.describe()).isTrue();
+                assertThat(String.join("\n", rig.sim.lines())).as("the successor's log").doesNotContain("ProducerFenced");
+                crashes.add(String.format("killed at tick %d (frame %d), recomputed in %s, RUNNING at tick %d %s after "
+                        + "the restart", killedTick, killedFrame, Kit.ms(recomputedNanos), running.getTick(), Kit.ms(back)));
+            }
             rig.terminate();
 
             long ticks = (Reference.newestFrame(rig.log, NET) + 1) * 10;
             Reference.Outcome out = Reference.run(spec, NET, List.of(), ticks).verify(rig.log);
-            System.out.printf("slow catch-up: killed at tick %d (frame %d) after 8 s as fast as possible; recomputed in %s "
-                    + "(transaction timeout %d ms); RUNNING at tick %d %s after the restart; %d frames, %d spikes, checksum "
-                    + "%s equal to an uninterrupted run%n", killedTick, killedFrame, Kit.ms(caughtUp - recomputing),
-                    timeoutMs, running.getTick(), Kit.ms(back - restart), out.framesCompared(), out.spikes(), out.checksum());
+            System.out.printf("slow catch-up (transaction timeout %d ms, %d ms as fast as possible before each kill): %s; "
+                    + "%d frames, %d spikes, checksum %s equal to an uninterrupted run%n", timeoutMs, liveMs, crashes,
+                    out.framesCompared(), out.spikes(), out.checksum());
         }
     }
 
