@@ -15,6 +15,7 @@ import io.neurostream.simulator.SimulatorTestDriver;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,7 +47,21 @@ final class Reference {
 
     /** CREATE, the inputs, STEP {@code ticks}: the uninterrupted run. */
     static Reference run(String specJson, String networkId, List<ExternalInput> inputs, long ticks) {
-        try (SimulatorTestDriver d = new SimulatorTestDriver()) {
+        return run(new SimulatorTestDriver(), specJson, networkId, inputs, ticks);
+    }
+
+    /**
+     * {@link #run(String, String, List, long)} under simulator settings other than the defaults, as the run
+     * compared with it had them (e.g. a raised {@code simulator.input.max.abs.value}).
+     */
+    static Reference run(String specJson, String networkId, List<ExternalInput> inputs, long ticks,
+            Map<String, String> settings) {
+        return run(new SimulatorTestDriver(settings), specJson, networkId, inputs, ticks);
+    }
+
+    private static Reference run(SimulatorTestDriver driver, String specJson, String networkId,
+            List<ExternalInput> inputs, long ticks) {
+        try (SimulatorTestDriver d = driver) {
             d.pipeControl(Commands.create(networkId, specJson));
             for (ExternalInput in : inputs) {
                 d.pipeInput(in);
