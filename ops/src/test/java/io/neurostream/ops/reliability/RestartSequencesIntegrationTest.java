@@ -294,7 +294,11 @@ class RestartSequencesIntegrationTest {
         // run), until one recovery has recomputed for longer than the transaction timeout
         long liveMs = 8000;
         int maxCrashes = 3;
-        // no periodic checkpoint: the successor recomputes the whole run from its start
+        // one checkpoint just after the start and no periodic one: the successor restores it and recomputes nearly
+        // the whole run. (Before the fix, restoring a checkpoint published a Status in the transaction opened for
+        // recovery, which starts the transaction's timeout, and the recomputing that followed in the same
+        // transaction outlasted it: the producer was fenced. Without a checkpoint nothing was sent before the
+        // recomputing, and a lone instance got away with it.)
         Map<String, String> settings = Map.of("transaction.timeout.ms", Long.toString(timeoutMs),
                 SimulatorConfig.CHECKPOINT_INTERVAL_FRAMES, "1000000");
         try (Rig rig = new Rig("slowcatchup", settings)) {
@@ -303,6 +307,7 @@ class RestartSequencesIntegrationTest {
             rig.send(Commands.create(NET, spec));
             rig.send(Commands.start(NET, 0.0));
             rig.await("the first frame", () -> Reference.newestFrame(rig.log, NET) >= 0);
+            rig.send(Commands.checkpoint(NET));
             List<String> crashes = new ArrayList<>();
             long recomputedNanos = 0;
             long killedFrame = -1;
