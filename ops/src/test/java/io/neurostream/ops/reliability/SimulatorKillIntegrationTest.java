@@ -64,8 +64,10 @@ class SimulatorKillIntegrationTest {
         String id = "k1";
         String spec = Kit.cuba();
         String bs = broker.bootstrapServers();
-        List<String> args = Kit.simulate(bs, prefix, "sim-a",
-                staticMembership ? Map.of("group.instance.id", "sim-a") : Map.of());
+        // the simulator is a static group member under its instance id; without static membership each restart
+        // joins as a new member (another group.instance.id), as a dynamic member would, and waits for the group to
+        // expel its dead predecessor
+        List<String> args = Kit.simulate(bs, prefix, "sim-a", Map.of());
         // inputs every 50 ms of simulated time, for up to 60 s; only those before the compared end count
         var schedule = LiveInputs.randomCurrents(id, seed, 10_000, 500, 600_000);
         List<long[]> killed = new ArrayList<>(); // {kill nanos, newest committed frame then, startup kill?}
@@ -99,7 +101,8 @@ class SimulatorKillIntegrationTest {
                     Thread.sleep(500); // what the dead instance committed is visible by now
                     newest = Reference.newestFrame(log, id);
                     killed.add(new long[] {at, newest, atStartup ? 1 : 0});
-                    sim = ServiceProcess.start("sim-a-" + (k + 1), logs, args);
+                    sim = ServiceProcess.start("sim-a-" + (k + 1), logs, staticMembership ? args
+                            : Kit.simulate(bs, prefix, "sim-a", Map.of("group.instance.id", "sim-a-member-" + (k + 1))));
                 }
                 long last = newest;
                 awaitOrDump(log, "a second of frames after the last kill", sim,

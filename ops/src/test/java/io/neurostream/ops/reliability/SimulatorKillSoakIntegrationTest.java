@@ -7,9 +7,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The soak of fault 1, off by default (it takes several minutes): {@value #KILLS} kills of
- * {@code neurostream simulate} at random moments, with Kafka's default dynamic group membership, so each
- * restarted instance also waits for the group to expel its dead predecessor ({@code session.timeout.ms},
- * 6 s here). Run it with
+ * {@code neurostream simulate} at random moments, each restart joining the group as a new member (another
+ * {@code group.instance.id}), so that, as with dynamic membership, each restarted instance also waits for the
+ * group to expel its dead predecessor ({@code session.timeout.ms}, 6 s here). Run it with
  * <pre>
  * mvn -B -o test -pl ops -Dtest='reliability.SimulatorKillSoakIntegrationTest' -Dreliability.soak=true
  * </pre>
