@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
                     + "offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
-            StateCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
+            StateCommand.class, TailCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
             "",
