@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka: the "
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
-                    + "offline runs and benchmarks."},
+                    + "reading the topics, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
             StateCommand.class, TailCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
             "  neurostream topics --bootstrap-server localhost:9092",
             "  neurostream simulate --bootstrap-server localhost:9092",
             "  neurostream state list --data-dir data",
+            "  neurostream tail spikes --network demo --max 5",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",
@@ -70,8 +71,10 @@ public final class Main implements Callable<Integer> {
     /** Without a subcommand there is nothing to do: say so, as picocli says any usage error. */
     @Override
     public Integer call() {
+        List<String> names = new ArrayList<>(command.subcommands().keySet());
+        String last = names.remove(names.size() - 1);
         throw new ParameterException(command.commandLine(),
-                "Missing required subcommand (demo, simulate, analytics, topics, state, run, bench or help)");
+                "Missing required subcommand (" + String.join(", ", names) + " or " + last + ")");
     }
 
     /** The whole command tree, ready to {@code execute}, reading the process's environment. */
