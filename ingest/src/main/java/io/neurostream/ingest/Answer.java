@@ -121,8 +121,9 @@ public final class Answer {
     }
 
     /**
-     * APPLIED: the network's newest status read after the command was journaled (for a command that
-     * stops the network, empty once its status is deleted); else empty.
+     * APPLIED: the network's newest status when the answer was read, which was written with the journal
+     * entry or later (so it may already show later progress, e.g. ticks a STEP computed); empty if the
+     * status was deleted; else empty.
      */
     public Optional<Status> status() {
         return Optional.ofNullable(status);

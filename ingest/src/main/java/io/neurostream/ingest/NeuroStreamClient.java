@@ -45,12 +45,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *         throw new IllegalStateException(created.toString()); // e.g. "... rejected BAD_SPEC: ..."
  *     }
  *     client.step("v1", 1000);                         // answered once the simulator journaled it
- *     client.send(ExternalInput.newBuilder()...build());
+ *     client.send(input);                              // an ExternalInput for v1, not answered one by one
  *     for (Status s : client.statuses()) {
  *         System.out.println(s.getNetworkId() + " " + s.getState() + " at tick " + s.getTick());
  *     }
  * }
  * }</pre>
+ * A complete program, compiled and run by the module's tests, is in docs/ingest.md.
  *
  * <p><b>How a command is answered.</b> The simulator journals every command it applies on topic
  * {@code journal} (an {@code AppliedInput} naming the command's topic, partition and offset) and sends

@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class CommittedReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration METADATA_RETRY = Duration.ofMillis(100);
+    /** {@code fetch.max.wait.ms} unless the caller sets it, ms. */
+    private static final int FETCH_MAX_WAIT_MS = 20;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Integer> partitionCounts = new HashMap<>();
@@ -35,6 +37,9 @@ public final class CommittedReader implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // an answer is awaited on partitions that are mostly idle: with Kafka's default of 500 ms the
+        // broker holds each empty fetch that long: 4 commands took 3.4 s to answer on the in-JVM broker, 1.4 s with 20 ms
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
