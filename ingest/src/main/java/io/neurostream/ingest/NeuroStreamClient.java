@@ -154,7 +154,7 @@ public final class NeuroStreamClient implements AutoCloseable {
         return control(command(networkId, ControlCommand.SPEED).setSpeed(speed).build(), answerTimeout);
     }
 
-    /** RESET: back to tick 0 with the same spec and seed, paused. */
+    /** RESET: back to tick 0 with the same spec and seed, CREATED, with a new run epoch. */
     public Answer reset(String networkId) {
         return control(command(networkId, ControlCommand.RESET).build(), answerTimeout);
     }
@@ -164,7 +164,7 @@ public final class NeuroStreamClient implements AutoCloseable {
         return control(command(networkId, ControlCommand.CHECKPOINT).build(), answerTimeout);
     }
 
-    /** STOP the network and release it. */
+    /** STOP the network, release it and retire its checkpoint (a later CREATE of the id begins a new run). */
     public Answer stop(String networkId) {
         return control(command(networkId, ControlCommand.STOP).build(), answerTimeout);
     }
