@@ -39,9 +39,10 @@ import picocli.CommandLine.Spec;
         description = {
             "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka: the "
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
-                    + "reading the topics, offline runs and benchmarks."},
+                    + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
-            StateCommand.class, TailCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
+            StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, RunCommand.class,
+            BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
             "",
@@ -51,6 +52,8 @@ import picocli.CommandLine.Spec;
             "  neurostream simulate --bootstrap-server localhost:9092",
             "  neurostream state list --data-dir data",
             "  neurostream tail spikes --network demo --max 5",
+            "  neurostream create v1.json --start",
+            "  neurostream control demo step 1000",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",
@@ -96,6 +99,7 @@ public final class Main implements Callable<Integer> {
         });
         appendSettings(cl.getSubcommands().get("simulate"), SimulatorConfig.DEF);
         appendSettings(cl.getSubcommands().get("analytics"), AnalyticsConfig.DEF);
+        ControlCommand.showIdInSynopses(cl.getSubcommands().get("control"));
         return cl;
     }
 
