@@ -100,7 +100,25 @@ public final class Main implements Callable<Integer> {
         appendSettings(cl.getSubcommands().get("simulate"), SimulatorConfig.DEF);
         appendSettings(cl.getSubcommands().get("analytics"), AnalyticsConfig.DEF);
         ControlCommand.showIdInSynopses(cl.getSubcommands().get("control"));
+        cl.setParameterExceptionHandler(Main::usageError);
         return cl;
+    }
+
+    /**
+     * A usage error is one line on stderr naming what is wrong and where the help is, exit 2 (the whole
+     * usage after it would bury the line that matters).
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine c = e.getCommandLine();
+        String hint = "see '" + c.getCommandSpec().qualifiedName() + " --help'";
+        CommandLine.Model.CommandSpec parent = c.getCommandSpec().parent();
+        boolean control = "control".equals(c.getCommandSpec().name()) || (parent != null && "control".equals(parent.name()));
+        if (control && e instanceof CommandLine.UnmatchedArgumentException) {
+            hint = "options go after the command, as in 'neurostream control ID pause --bootstrap-server HOST:PORT'; " + hint;
+        }
+        c.getErr().println("neurostream: " + e.getMessage() + " (" + hint + ")");
+        c.getErr().flush();
+        return EXIT_USAGE;
     }
 
     /** Appends the documentation of every key of {@code def} to a command's help. */

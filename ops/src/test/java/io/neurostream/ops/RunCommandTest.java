@@ -131,7 +131,8 @@ class RunCommandTest {
         Cli r = neurostream("run", CUBA.toString(), "--threads", "zero");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("--threads").contains("zero").contains("Usage: neurostream run");
+        assertThat(r.err().lines()).as("one line").hasSize(1).first().asString().startsWith("neurostream: ")
+                .contains("--threads").contains("zero").endsWith("(see 'neurostream run --help')");
     }
 
     @Test
@@ -258,6 +259,7 @@ class RunCommandTest {
         Cli r = neurostream();
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required subcommand").contains("Usage: neurostream");
+        assertThat(r.err().lines()).as("one line").hasSize(1).first().asString()
+                .contains("Missing required subcommand (demo, simulate,").endsWith("(see 'neurostream --help')");
     }
 }
