@@ -208,7 +208,7 @@ public final class ControlCommand {
         }
     }
 
-    @Command(name = "reset", description = "RESET: back to tick 0 with the same spec and seed, paused.")
+    @Command(name = "reset", description = "RESET: back to tick 0 with the same spec and seed, CREATED.")
     static final class Reset extends Sub {
         @Override
         Answer send(NeuroStreamClient client, String networkId) {
@@ -224,7 +224,7 @@ public final class ControlCommand {
         }
     }
 
-    @Command(name = "stop", description = "STOP the network and release it.")
+    @Command(name = "stop", description = "STOP: release the network and retire its checkpoint.")
     static final class Stop extends Sub {
         @Override
         Answer send(NeuroStreamClient client, String networkId) {
