@@ -29,6 +29,25 @@ final class Answers {
      * @throws Settings.SettingsException on an unknown NeuroStream key or an unreadable source
      * @throws IllegalArgumentException   on a bad topic prefix
      */
+    /**
+     * Runs {@code work} with a client on the settings of {@code kafka}: a bad setting is a usage error
+     * (exit 2), a Kafka failure one line naming the cluster (exit 1); else {@code work}'s exit code.
+     */
+    static int withClient(KafkaOptions kafka, int timeoutS, PrintWriter err,
+            java.util.function.ToIntFunction<NeuroStreamClient> work) {
+        Map<String, Object> settings;
+        try {
+            settings = clientSettings(kafka, timeoutS);
+        } catch (Settings.SettingsException | IllegalArgumentException e) {
+            return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+        }
+        try (NeuroStreamClient client = new NeuroStreamClient(settings)) {
+            return work.applyAsInt(client);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return Main.fail(err, "Kafka at " + settings.get("bootstrap.servers") + ": " + Main.describe(e), Main.EXIT_FAILURE);
+        }
+    }
+
     static Map<String, Object> clientSettings(KafkaOptions kafka, int timeoutS) {
         Settings settings = kafka.resolve(Map.of("bootstrap.servers", KafkaOptions.DEFAULT_BOOTSTRAP_SERVERS));
         Map<String, Object> c = new HashMap<>();

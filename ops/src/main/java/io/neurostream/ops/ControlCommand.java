@@ -2,13 +2,10 @@ package io.neurostream.ops;
 
 import io.neurostream.ingest.Answer;
 import io.neurostream.ingest.NeuroStreamClient;
-import io.neurostream.ops.internal.Settings.SettingsException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,18 +105,7 @@ public final class ControlCommand {
             if (problem != null) {
                 return Main.fail(err, problem, Main.EXIT_USAGE);
             }
-            Map<String, Object> settings;
-            try {
-                settings = Answers.clientSettings(kafka, timeoutS);
-            } catch (SettingsException | IllegalArgumentException e) {
-                return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
-            }
-            try (NeuroStreamClient client = new NeuroStreamClient(settings)) {
-                return Answers.print(send(client, parent.networkId), out);
-            } catch (KafkaException e) {
-                return Main.fail(err, "Kafka at " + settings.get("bootstrap.servers") + ": " + Main.describe(e),
-                        Main.EXIT_FAILURE);
-            }
+            return Answers.withClient(kafka, timeoutS, err, client -> Answers.print(send(client, parent.networkId), out));
         }
     }
 

@@ -5,15 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.ingest.Answer;
 import io.neurostream.ingest.NeuroStreamClient;
-import io.neurostream.ops.internal.Settings.SettingsException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -111,23 +108,14 @@ public final class CreateCommand implements Callable<Integer> {
             return Main.fail(err, "spec file " + specFile + " has no \"name\" (or is not JSON) to use as the network id; "
                     + "give one with --id", Main.EXIT_USAGE);
         }
-        Map<String, Object> settings;
-        try {
-            settings = Answers.clientSettings(kafka, timeoutS);
-        } catch (SettingsException | IllegalArgumentException e) {
-            return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
-        }
-        try (NeuroStreamClient client = new NeuroStreamClient(settings)) {
+        return Answers.withClient(kafka, timeoutS, err, client -> {
             Answer created = client.create(networkId, spec, Duration.ofSeconds(timeoutS));
             int code = Answers.print(created, out);
             if (code != Main.EXIT_OK || !start) {
                 return code;
             }
             return Answers.print(client.start(networkId, speed), out);
-        } catch (KafkaException e) {
-            return Main.fail(err, "Kafka at " + settings.get("bootstrap.servers") + ": " + Main.describe(e),
-                    Main.EXIT_FAILURE);
-        }
+        });
     }
 
     /** The spec's top-level "name", or null if it has none or is no JSON object (then --id is needed). */
