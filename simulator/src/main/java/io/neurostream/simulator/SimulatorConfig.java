@@ -66,7 +66,11 @@ public final class SimulatorConfig extends AbstractConfig {
             .define(CHECKPOINT_INTERVAL_FRAMES, Type.LONG, 10_000L, Range.atLeast(1L), Importance.MEDIUM,
                     "A network is checkpointed every this many frames, and on clean shutdown.")
             .define(STATUS_INTERVAL_MS, Type.LONG, 1000L, Range.between(10L, 3_600_000L), Importance.LOW,
-                    "Wall-clock milliseconds between periodic Status records of each network.")
+                    "Wall-clock milliseconds between the periodic Status records of each network; what paces the "
+                            + "statuses of a network that is not computing (CREATED, PAUSED, BUILDING). A network that "
+                            + "computes (RUNNING, or stepping) also gets a Status at the end of every transaction, "
+                            + "every simulator.commit.interval.ms, which recovery relies on: while it runs, this "
+                            + "setting only matters if it is shorter than the commit interval.")
             .define(LATE_TOLERANCE_MS, Type.DOUBLE, 1000.0, Range.atLeast(0.0), Importance.MEDIUM,
                     "An input whose tick is already computed applies at the first tick not yet computed if it is at most "
                             + "this many simulated ms late; older ones are rejected (TICK_IN_PAST).")
