@@ -249,6 +249,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void awaitTick() {
+                }
+
+                @Override
                 public void afterReset() {
                     setUp();
                 }

@@ -131,22 +131,32 @@ public final class LiveReplay implements ReplayDriver.Target, AutoCloseable {
         }
         Answer a = client.step(networkId, target - tick);
         if (!a.isApplied()) {
-            throw new ReplayException("STEP " + networkId + " at tick " + tick + " " + describe(a));
+            throw new ReplayException("STEP " + networkId + " to tick " + target + " " + describe(a));
         }
-        long deadline = System.nanoTime() + timeout.toNanos() + (long) ((target - tick) * 1e6); // and 1 ms per tick
+        tick = target;
+    }
+
+    @Override
+    public void awaitTick() {
+        long target = tick;
+        long seen = -1;
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Status> s = client.status(networkId);
-            if (s.isPresent() && s.get().getRunId() == runId && s.get().getTick() >= target) {
-                tick = s.get().getTick();
+            long at = s.isPresent() && s.get().getRunId() == runId ? s.get().getTick() : -1;
+            if (at >= target) {
                 return;
             }
             if (s.isPresent() && (s.get().getState().name().equals("FAILED") || s.get().getState().name().equals("NUMERIC_FAULT"))) {
                 throw new ReplayException("network " + networkId + " is " + s.get().getState() + " at tick " + s.get().getTick()
                         + ": " + s.get().getMessage());
             }
-            if (System.nanoTime() > deadline) {
-                throw new ReplayException("network " + networkId + " did not reach tick " + target + " within "
-                        + timeout.toSeconds() + " s (at " + s.map(Status::getTick).orElse(-1L) + ")");
+            if (at > seen) {
+                seen = at;
+                deadline = System.nanoTime() + timeout.toNanos(); // it advances: a long step may take long
+            } else if (System.nanoTime() > deadline) {
+                throw new ReplayException("network " + networkId + " did not get from tick " + seen + " to tick " + target
+                        + " within " + timeout.toSeconds() + " s");
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
@@ -230,7 +240,8 @@ public final class LiveReplay implements ReplayDriver.Target, AutoCloseable {
 
     /** Paces the steps of a replay at {@code speed} times real time from tick {@code from} on; as fast as possible before. */
     public static ReplayDriver.Pacer pacer(long from, double speed, double dtMs) {
-        long chunk = Math.max(1, Math.round(50.0 / dtMs)); // 50 ms of simulated time per STEP
+        // a STEP per 200 ms of wall time: its answer (about one commit interval) comes well before the next is due
+        long chunk = Math.max(1, Math.round(200.0 * speed / dtMs));
         return new ReplayDriver.Pacer() {
             long anchorNanos = -1;
             long anchorTick;

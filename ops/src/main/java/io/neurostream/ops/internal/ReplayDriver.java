@@ -12,7 +12,8 @@ import io.neurostream.schemas.avro.ExternalInput;
  *   <li>a command is sent when the network has computed exactly the ticks before it (step to it, then the
  *       command);
  *   <li>the network is advanced only by STEP, never past {@link ReplayPlan#advanceLimit} of the next entry,
- *       and only once every input sent is accepted, so no input arrives late;
+ *       and only once every input sent is accepted, so no input arrives late; inputs may be sent while the
+ *       network still steps, since it never steps past their tick;
  *   <li>at most {@code maxQueued} inputs wait in the network's bounded queue at once: when that many are
  *       sent, the network is stepped as far as the next entry allows, which applies them.
  * </ul>
@@ -20,7 +21,7 @@ import io.neurostream.schemas.avro.ExternalInput;
 public final class ReplayDriver {
     /** Where a replay goes: an offline simulator core, or a network on the service. */
     public interface Target {
-        /** The network's next tick to compute (after every step so far is done). */
+        /** The tick the network is at, or is stepping to (the steps asked for so far). */
         long tick();
 
         /** Sends an input with its explicit tick. */
@@ -32,8 +33,14 @@ public final class ReplayDriver {
         /** Applies a command now (the network is at its tick) and waits for it to take effect. */
         void command(Control c);
 
-        /** Advances the network to {@code tick} with STEP and waits until it is there. */
+        /**
+         * Advances the network to {@code tick} with STEP; it may return before the network is there (the next
+         * STEP adds to the steps left), but a command waits for {@link #awaitTick}.
+         */
         void stepTo(long tick);
+
+        /** Waits until the network has computed every tick asked for. */
+        void awaitTick();
 
         /** After a RESET, what the replay applies again from tick 0 (the --set changes). */
         void afterReset();
@@ -71,6 +78,7 @@ public final class ReplayDriver {
                 queued++;
             } else {
                 advance(target, e.tick(), pacer);
+                target.awaitTick();
                 queued = 0;
                 target.command(e.control());
                 if (e.isReset()) {
@@ -79,6 +87,7 @@ public final class ReplayDriver {
             }
         }
         advance(target, endTick, pacer);
+        target.awaitTick();
     }
 
     private static void advance(ReplayDriver.Target target, long to, Pacer pacer) {
