@@ -24,16 +24,17 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect",
         sortOptions = false,
         description = {
-            "Describes a recording made by 'neurostream record': its metadata, its inputs and commands by kind, "
-                    + "the ticks it covers and, when it holds outputs, the spike count and spike_checksum "
-                    + "(the hash 'neurostream run' and 'replay' print)."},
+            "Describes a recording made by 'neurostream record'.",
+            "It prints the metadata, the inputs and commands by kind, the ticks covered and, when the recording "
+                    + "holds outputs, the spike count and spike_checksum (the hash 'neurostream run' and 'replay' "
+                    + "print)."},
         footer = {
             "",
             "Examples:",
             "  neurostream inspect demo.nsrec",
             "",
-            "Exit codes: 0 ok, 1 the file is not a recording this version reads, is cut short or corrupted",
-            "(one line says which and where), 2 bad usage."})
+            "Exit codes: 0 ok, 1 the file is not a recording this version reads,",
+            "or is cut short or corrupted (one line says which and where), 2 bad usage."})
 public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;

@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "record",
         sortOptions = false,
         description = {
-            "Records a network's current run to FILE: its journal from the run's CREATE (every input and command "
-                    + "with the tick it acted at) and, with --with-outputs, its spikes and frames, read from the "
-                    + "committed topics, so a run still retained can be recorded after the fact.",
+            "Records a network's current run to a file that inspect describes and replay runs again.",
+            "It reads the committed topics: the run's journal from its CREATE (every input and command with the "
+                    + "tick it acted at) and, with --with-outputs, its spikes and frames, so a run still retained "
+                    + "can be recorded after the fact.",
             "Without --duration-s or --until-stopped it stops once it has caught up with the network's newest "
                     + "committed tick; the file is flushed at least once a second while following."},
         footer = {
@@ -42,9 +43,12 @@ import picocli.CommandLine.Spec;
             "      until the network is stopped (or created again)",
             "",
             "Prints one line: the run, the ticks recorded and the counts, e.g.",
-            "  recorded demo run 12 to demo.nsrec: ticks [0, 20000), 14 journal entries, 200 frames, 200 spike records",
+            "  recorded demo run 12 to demo.nsrec: ticks [0, 20000),",
+            "  14 journal entries, 200 frames, 200 spike records",
+            "(on one line).",
             "",
-            "Exit codes: 0 recorded, 1 no run of ID in the journal or a Kafka or file failure, 2 bad usage."})
+            "Exit codes: 0 recorded, 1 no run of ID in the journal, or a Kafka or",
+            "file failure, 2 bad usage."})
 public final class RecordCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;

@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay",
         sortOptions = false,
         description = {
-            "Runs a recording again: the network from the recorded spec, every recorded input at the tick it acted "
+            "Runs a recording again, offline or on the service, and prints a JSON summary as run does.",
+            "The network is built from the recorded spec; every recorded input acts at the tick it acted "
                     + "at, every SET, PROBE and RESET between the same ticks, up to the recording's last committed "
                     + "tick; then prints a JSON summary as 'neurostream run' does, with the spike_checksum (and the "
                     + "recorded one, if the recording holds outputs).",
@@ -62,11 +63,13 @@ import picocli.CommandLine.Spec;
             "      the experiment: the same inputs, one parameter changed from tick 0",
             "  neurostream replay demo.nsrec --as demo-again --speed 1",
             "      live on the service, in real time, as network demo-again",
-            "  neurostream replay demo.nsrec --as demo-win --from-ms 1000 --to-ms 2000 --speed 1",
+            "  neurostream replay demo.nsrec --as demo-win --speed 1 \\",
+            "      --from-ms 1000 --to-ms 2000",
             "      as fast as possible to 1 s, then real time to 2 s, then it stops (PAUSED)",
             "",
-            "Exit codes: 0 replayed, every input at its recorded tick; 1 the recording cannot be read (one line",
-            "says why), a command or input was rejected, or an input acted at another tick; 2 bad usage."})
+            "Exit codes: 0 replayed, every input at its recorded tick; 1 the recording",
+            "cannot be read (one line says why), a command or input was rejected, or",
+            "an input acted at another tick; 2 bad usage."})
 public final class ReplayCommand implements Callable<Integer> {
     /** Inputs that wait in the network's queue at once, at most: well below its bound of 10000. */
     static final int MAX_QUEUED = 2000;
