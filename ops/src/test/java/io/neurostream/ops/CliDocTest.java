@@ -24,7 +24,8 @@ class CliDocTest {
     private static final String[][] COMMANDS = {{"--help"}, {"demo", "--help"}, {"simulate", "--help"},
         {"analytics", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
         {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"},
-        {"control", "ID", "set", "--help"}, {"bench", "--help"}};
+        {"control", "ID", "set", "--help"}, {"bench", "--help"}, {"record", "--help"}, {"inspect", "--help"},
+        {"replay", "--help"}};
 
     private static String help(String... args) {
         StringWriter out = new StringWriter();

@@ -1,0 +1,177 @@
+package io.neurostream.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
+import io.neurostream.ingest.NeuroStreamClient;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.InputKind;
+import io.neurostream.schemas.avro.Status;
+import io.neurostream.schemas.avro.Target;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorService;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recording guarantee on a real SimulatorService and the in-JVM broker: a live run fed with inputs
+ * (with and without explicit ticks) and a SET mid-run, recorded with its outputs, has the recorded
+ * spike_checksum, and so have its offline replay on one and two threads and its live replays at speed max
+ * and at speed 1; a replay with a parameter changed has another.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class RecordReplayIntegrationTest {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordReplayIntegrationTest.class);
+    /** 400 LIF neurons whose rest is above threshold: they fire on their own, and inputs change how. */
+    private static final String SPEC = """
+            {"name": "small", "seed": 7, "dt_ms": 0.1,
+             "populations": [
+               {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
+                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
+                           "refractory_ms": 5.0, "integration": "exact"},
+                "init": {"v": {"uniform": [-60.0, -50.0]}}},
+               {"name": "I", "count": 80, "model": "lif", "type": "inhibitory",
+                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
+                           "refractory_ms": 5.0, "integration": "exact"},
+                "init": {"v": {"uniform": [-60.0, -50.0]}}}],
+             "synapse": {"kind": "exp_current", "tau_exc_ms": 5.0, "tau_inh_ms": 10.0},
+             "connections": [
+               {"from": "E", "to": ["E", "I"], "probability": 0.1, "weight": 1.62, "delay_ms": 0.1},
+               {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
+            """;
+
+    private static EmbeddedBroker kafka;
+    private static String prefix;
+    private static SimulatorService simulator;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSimulator() throws Exception {
+        kafka = SharedBroker.get();
+        prefix = "rec-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = kafka.admin()) {
+            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
+                    .withPartitions(2)).ok()).isTrue();
+        }
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        simulator = new SimulatorService(new SimulatorConfig(props));
+        simulator.start();
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private static Cli cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(), "--property", "neurostream.topic.prefix=" + prefix));
+        Cli c = Cli.run(all.toArray(String[]::new));
+        LOG.info("neurostream {} -> exit {}, out: {} err: {}", String.join(" ", args), c.exitCode(), c.out().strip(),
+                c.err().strip());
+        return c;
+    }
+
+    private static Map<String, Object> clientSettings() {
+        Map<String, Object> s = new HashMap<>(kafka.clientConfig());
+        s.put(NeuroStreamClient.TOPIC_PREFIX, prefix);
+        return s;
+    }
+
+    private static ExternalInput.Builder toE(String id) {
+        return ExternalInput.newBuilder().setNetworkId(id).setTarget(Target.newBuilder().setPopulations(List.of("E")).build());
+    }
+
+    /** A run in real time for about 1.2 s of simulated time, fed while it runs, then paused. */
+    private static void liveRun(String id) throws Exception {
+        try (NeuroStreamClient client = new NeuroStreamClient(clientSettings())) {
+            assertThat(client.create(id, SPEC, Duration.ofSeconds(30)).isApplied()).isTrue();
+            assertThat(client.start(id, 1.0).isApplied()).isTrue();
+            client.send(toE(id).setKind(InputKind.CURRENT).setCurrent(20.0).setDurationTicks(1500).build());
+            client.send(toE(id).setKind(InputKind.POISSON).setRateHz(500.0).setWeight(3.0).setDurationTicks(2000)
+                    .setTick(6000L).build());
+            Thread.sleep(300);
+            assertThat(client.set(id, "E", "v_threshold", -49.0).isApplied()).isTrue();
+            client.send(toE(id).setKind(InputKind.CURRENT).setCurrent(-15.0).setDurationTicks(800).build());
+            Thread.sleep(300);
+            client.send(toE(id).setKind(InputKind.POISSON).setRateHz(300.0).setWeight(2.0).setDurationTicks(1000).build());
+            client.flush();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (client.status(id).map(Status::getTick).orElse(0L) < 12_000 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(client.pause(id).isApplied()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldReplayARecordedLiveRunToTheSameSpikesOfflineAndLiveAtAnySpeed() throws Exception {
+        String id = "rec-" + UUID.randomUUID().toString().substring(0, 6);
+        liveRun(id);
+        Path file = dir.resolve("run.nsrec");
+
+        Cli record = cli("record", id, "--out", file.toString(), "--with-outputs");
+        assertThat(record.exitCode()).as(record.err()).isZero();
+        assertThat(record.out()).startsWith("recorded " + id + " run ");
+
+        Cli inspect = Cli.run("inspect", file.toString());
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(inspect.out()).contains("CURRENT 2, POISSON 2").contains("SET 1");
+        String recorded = inspect.out().replaceAll("(?s).*spike_checksum: ([0-9a-f]{16}).*", "$1");
+        assertThat(recorded).matches("[0-9a-f]{16}");
+
+        JsonNode offline = summary(Cli.run("replay", file.toString(), "--offline"));
+        JsonNode offline2 = summary(Cli.run("replay", file.toString(), "--offline", "--threads", "2"));
+        JsonNode max = summary(cli("replay", file.toString(), "--as", id + "-max", "--speed", "max"));
+        JsonNode realTime = summary(cli("replay", file.toString(), "--as", id + "-rt", "--speed", "1"));
+
+        assertThat(offline.get("ticks").asLong()).isGreaterThanOrEqualTo(12_000);
+        assertThat(offline.get("spikes").asLong()).isPositive();
+        for (JsonNode s : List.of(offline, offline2, max, realTime)) {
+            assertThat(s.get("spike_checksum").asText()).as(s.toString()).isEqualTo(recorded);
+            assertThat(s.get("inputs").asInt()).isEqualTo(4);
+            assertThat(s.get("inputs_at_other_ticks").asInt()).isZero();
+        }
+        assertThat(max.get("spikes").asLong()).isEqualTo(offline.get("spikes").asLong());
+
+        JsonNode changed = summary(Cli.run("replay", file.toString(), "--offline", "--set", "E.v_threshold=-51"));
+        assertThat(changed.get("spike_checksum").asText()).isNotEqualTo(recorded);
+    }
+
+    @Test
+    void shouldSayWhenANetworkHasNoRunToRecord() {
+        Cli c = cli("record", "never-created", "--out", dir.resolve("x.nsrec").toString());
+
+        assertThat(c.exitCode()).isEqualTo(1);
+        assertThat(c.err()).contains("holds no CREATE of network 'never-created'").hasLineCount(1);
+    }
+
+    private static JsonNode summary(Cli c) throws Exception {
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        return c.summary();
+    }
+}
