@@ -24,7 +24,7 @@ class CliDocTest {
     private static final String[][] COMMANDS = {{"--help"}, {"demo", "--help"}, {"simulate", "--help"},
         {"analytics", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
         {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"},
-        {"control", "ID", "set", "--help"}, {"bench", "--help"}, {"record", "--help"}, {"inspect", "--help"},
+        {"control", "ID", "set", "--help"}, {"run", "--help"}, {"bench", "--help"}, {"record", "--help"}, {"inspect", "--help"},
         {"replay", "--help"}};
 
     private static String help(String... args) {
@@ -61,6 +61,19 @@ class CliDocTest {
                     .as("docs/cli.md quotes `neurostream %s` as it is now; -Dregenerate=true rewrites it (see Javadoc)",
                             String.join(" ", args))
                     .contains(expected);
+        }
+    }
+
+    @Test
+    void shouldQuoteEveryTopLevelCommand() {
+        java.util.Set<String> quoted = new java.util.HashSet<>();
+        for (String[] args : COMMANDS) {
+            quoted.add(args[0]);
+        }
+        for (String name : Main.commandLine(Map.of()).getSubcommands().keySet()) {
+            if (!name.equals("help")) {
+                assertThat(quoted).as("docs/cli.md quotes `neurostream %s --help` (add it to COMMANDS)", name).contains(name);
+            }
         }
     }
 }
