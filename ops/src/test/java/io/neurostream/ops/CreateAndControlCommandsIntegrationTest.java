@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 class CreateAndControlCommandsIntegrationTest {
     private static final Logger LOG = LoggerFactory.getLogger(CreateAndControlCommandsIntegrationTest.class);
     /** 400 LIF neurons: built on the simulator's loop, so its CREATE is answered CREATED. */
-    private static final String SPEC = """
+    static final String SPEC = """
             {"name": "small", "seed": 7, "dt_ms": 0.1,
              "populations": [
                {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
