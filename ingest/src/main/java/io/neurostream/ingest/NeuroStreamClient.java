@@ -292,9 +292,11 @@ public final class NeuroStreamClient implements AutoCloseable {
     /**
      * Sends an input for a running network, keyed by its network id, without waiting: inputs are many and
      * the simulator journals or rejects each as it does commands. See {@link #flush()}.
+     *
+     * @return the broker's acknowledgement to come: where the input was stored, or why it could not be
      */
-    public void send(ExternalInput input) {
-        producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), input.getNetworkId(),
+    public Future<RecordMetadata> send(ExternalInput input) {
+        return producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), input.getNetworkId(),
                 Topics.EXTERNAL_INPUT.valueSerde().encode(input)));
     }
 

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
                     + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
             StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, StatusCommand.class,
-            RunCommand.class, BenchCommand.class, HelpCommand.class},
+            SendCommand.class, RunCommand.class, BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
             "",
@@ -55,6 +55,7 @@ import picocli.CommandLine.Spec;
             "  neurostream create v1.json --start",
             "  neurostream control demo step 1000",
             "  neurostream status --watch",
+            "  neurostream send demo inputs.jsonl",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",

@@ -23,7 +23,7 @@ class CliDocTest {
     private static final String INSTANCE_PLACEHOLDER = "simulator.instance.id  (string, default sim-PID-HOST)";
     private static final String[][] COMMANDS = {{"--help"}, {"demo", "--help"}, {"simulate", "--help"},
         {"analytics", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
-        {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"}, {"status", "--help"},
+        {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"}, {"status", "--help"}, {"send", "--help"},
         {"control", "ID", "set", "--help"}};
 
     private static String help(String... args) {
