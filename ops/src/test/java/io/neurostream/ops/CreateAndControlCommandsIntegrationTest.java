@@ -143,6 +143,17 @@ class CreateAndControlCommandsIntegrationTest {
     }
 
     @Test
+    void shouldClearTheProbesOfANetwork() throws Exception {
+        assertThat(cli("create", spec("small.json", SPEC).toString(), "--id", "probed").exitCode()).isZero();
+        assertThat(cli("control", "probed", "probe", "--neurons", "1,2").exitCode()).isZero();
+
+        Cli c = cli("control", "probed", "probe", "--clear");
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out()).startsWith("applied PROBE probed");
+    }
+
+    @Test
     void shouldAnswerAnUnknownParameterOfASetWithTheSimulatorsReason() throws Exception {
         assertThat(cli("create", spec("small.json", SPEC).toString(), "--id", "setter").exitCode()).isZero();
 
