@@ -38,6 +38,7 @@ class IngestClientExampleIntegrationTest {
             assertThat(end.getState()).isEqualTo(RunState.PAUSED);
             String out = printed.toString(StandardCharsets.UTF_8);
             Files.writeString(Path.of("target/ingest-example.out"), out, StandardCharsets.UTF_8); // what the page quotes
+            assertThat(out).containsPattern("example spiked [1-9][0-9]* times in 1000 ticks");
             assertThat(out).contains("CREATE example", "applied at tick 0", "400 neurons", "STEP example",
                     "example is PAUSED at tick 1000", "SET example", "rejected UNKNOWN_PARAMETER", "STOP example");
         }

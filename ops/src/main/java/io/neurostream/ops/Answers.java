@@ -35,9 +35,16 @@ final class Answers {
      */
     static int withClient(KafkaOptions kafka, int timeoutS, PrintWriter err,
             java.util.function.ToIntFunction<NeuroStreamClient> work) {
+        return withClient(kafka, timeoutS, Map.of(), err, work);
+    }
+
+    /** As {@link #withClient(KafkaOptions, int, PrintWriter, java.util.function.ToIntFunction)}, with {@code fixed} settings over the user's. */
+    static int withClient(KafkaOptions kafka, int timeoutS, Map<String, Object> fixed, PrintWriter err,
+            java.util.function.ToIntFunction<NeuroStreamClient> work) {
         Map<String, Object> settings;
         try {
             settings = clientSettings(kafka, timeoutS);
+            settings.putAll(fixed);
         } catch (Settings.SettingsException | IllegalArgumentException e) {
             return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
         }

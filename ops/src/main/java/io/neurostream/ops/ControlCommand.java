@@ -59,6 +59,7 @@ import picocli.CommandLine.Spec;
             "  neurostream control demo set E.v_threshold=-51",
             "  neurostream control demo probe --neurons 0,5,9 --every-ticks 10",
             "  neurostream control demo probe --neurons 3 --variables v,u",
+            "  neurostream control demo probe --clear",
             "  neurostream control demo stop --bootstrap-server broker1:9092"})
 public final class ControlCommand {
 
@@ -219,11 +220,14 @@ public final class ControlCommand {
     }
 
     @Command(name = "probe", description = "PROBE: sample variables of some neurons to topic <prefix>membrane "
-            + "every N ticks.")
+            + "every N ticks (replacing the probes before), or remove every probe with --clear.")
     static final class Probe extends Sub {
-        @Option(names = "--neurons", paramLabel = "I,J,...", required = true, split = ",",
+        @Option(names = "--neurons", paramLabel = "I,J,...", split = ",",
                 description = "Neuron indexes (global, from 0).")
         List<Integer> neurons = new ArrayList<>();
+
+        @Option(names = "--clear", description = "Remove every probe of the network (a PROBE with no neurons).")
+        boolean clear;
 
         @Option(names = "--variables", paramLabel = "V,...", split = ",", defaultValue = "v",
                 description = "Of v, u, ge, gi (default: ${DEFAULT-VALUE}).")
@@ -235,12 +239,16 @@ public final class ControlCommand {
 
         @Override
         String problem() {
+            if (clear == !neurons.isEmpty()) {
+                return clear ? "probe takes --neurons or --clear, not both"
+                        : "probe needs --neurons I,J,... (or --clear to remove every probe)";
+            }
             return everyTicks < 1 ? "--every-ticks must be at least 1, got " + everyTicks : null;
         }
 
         @Override
         Answer send(NeuroStreamClient client, String networkId) {
-            return client.probe(networkId, neurons, variables, everyTicks);
+            return client.probe(networkId, clear ? List.of() : neurons, variables, everyTicks);
         }
     }
 

@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
                     + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
-            StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, RecordCommand.class, InspectCommand.class,
-            ReplayCommand.class, RunCommand.class,
+            StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, StatusCommand.class,
+            SendCommand.class, RecordCommand.class, InspectCommand.class, ReplayCommand.class, RunCommand.class,
             BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
@@ -55,6 +55,8 @@ import picocli.CommandLine.Spec;
             "  neurostream tail spikes --network demo --max 5",
             "  neurostream create v1.json --start",
             "  neurostream control demo step 1000",
+            "  neurostream status --watch",
+            "  neurostream send demo inputs.jsonl",
             "  neurostream run engine/src/test/resources/specs/cuba.json \\",
             "      --spikes-out spikes.csv",
             "  neurostream run cuba.json --duration-ms 10000 --threads 2",

@@ -1,8 +1,11 @@
 package io.neurostream.ops;
 
 import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.ingest.NeuroStreamClient;
+import io.neurostream.ingest.OutputReader;
 import io.neurostream.ops.internal.Settings;
 import io.neurostream.ops.internal.Settings.SettingsException;
+import io.neurostream.schemas.Topic;
 import io.neurostream.schemas.Topics;
 import io.neurostream.simulator.SimulatorConfig;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -82,6 +86,28 @@ public final class StateCommand implements Callable<Integer> {
         Refused(String message, int code) {
             super(message);
             this.code = code;
+        }
+    }
+
+    /** Takes each raw record of a topic read by {@link #readAll}, in offset order within a partition. */
+    @FunctionalInterface
+    interface RawSink {
+        void accept(int partition, long offset, String key, byte[] value);
+    }
+
+    /**
+     * Reads a whole topic once, every partition from its beginning to the end it had when the read
+     * started, committed records only (what a simulator's recovery sees), with the ingest library's reader.
+     *
+     * @throws KafkaException if the topic does not exist or cannot be read to its end within {@code timeout}
+     */
+    static void readAll(Map<String, Object> client, String prefix, Topic<?> topic, Duration timeout, RawSink sink) {
+        Map<String, Object> settings = new HashMap<>(client);
+        settings.put(NeuroStreamClient.TOPIC_PREFIX, prefix);
+        try (OutputReader<?> reader = OutputReader.open(settings, topic, OutputReader.Options.fromBeginning())) {
+            reader.readToEnd(r -> sink.accept(r.partition(), r.offset(), r.key(), r.bytes()), timeout);
+        } catch (IllegalStateException e) {
+            throw new KafkaException(e.getMessage(), e);
         }
     }
 

@@ -4,7 +4,6 @@ import io.neurostream.simulator.CheckpointCatalog;
 import io.neurostream.simulator.CheckpointCatalog.Chunk;
 import io.neurostream.simulator.CheckpointCatalog.Network;
 import io.neurostream.simulator.CheckpointCatalog.Restorable;
-import io.neurostream.ops.internal.TopicReader;
 import io.neurostream.schemas.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -137,11 +136,11 @@ public final class StateDropCommand implements Callable<Integer> {
             String checkpoints = Topics.CHECKPOINTS.name(c.prefix);
             String status = Topics.STATUS.name(c.prefix);
             CheckpointCatalog catalog = new CheckpointCatalog();
-            TopicReader.readAll(c.client, checkpoints, c.timeout, catalog::accept);
+            StateCommand.readAll(c.client, c.prefix, Topics.CHECKPOINTS, c.timeout, catalog::accept);
             Network n = catalog.network(networkId);
             List<Integer> statusPartitions = new ArrayList<>();
             Map<Integer, Boolean> statusLive = new HashMap<>();
-            TopicReader.readAll(c.client, status, c.timeout, (p, o, key, value) -> {
+            StateCommand.readAll(c.client, c.prefix, Topics.STATUS, c.timeout, (p, o, key, value) -> {
                 if (networkId.equals(key)) {
                     statusLive.put(p, value != null);
                 }

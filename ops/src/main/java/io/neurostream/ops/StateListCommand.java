@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neurostream.simulator.CheckpointCatalog;
 import io.neurostream.simulator.CheckpointCatalog.Network;
 import io.neurostream.simulator.CheckpointCatalog.Restorable;
-import io.neurostream.ops.internal.TopicReader;
 import io.neurostream.schemas.BadRecordException;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Status;
@@ -117,10 +116,10 @@ public final class StateListCommand implements Callable<Integer> {
     /** Reads both topics: the networks on the checkpoints topic (only {@code onlyNetwork} if set) with their status. */
     static List<Row> read(StateCommand.Connection c, String onlyNetwork) {
         CheckpointCatalog catalog = new CheckpointCatalog();
-        TopicReader.readAll(c.client, Topics.CHECKPOINTS.name(c.prefix), c.timeout, catalog::accept);
+        StateCommand.readAll(c.client, c.prefix, Topics.CHECKPOINTS, c.timeout, catalog::accept);
         Map<String, Status> statuses = new HashMap<>();
         Map<String, Boolean> gone = new HashMap<>();
-        TopicReader.readAll(c.client, Topics.STATUS.name(c.prefix), c.timeout, (p, o, key, value) -> {
+        StateCommand.readAll(c.client, c.prefix, Topics.STATUS, c.timeout, (p, o, key, value) -> {
             if (key == null || (onlyNetwork != null && !onlyNetwork.equals(key))) {
                 return;
             }

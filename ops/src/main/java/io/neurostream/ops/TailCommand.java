@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.neurostream.ingest.NeuroStreamClient;
+import io.neurostream.ingest.OutputReader;
 import io.neurostream.ops.internal.Settings;
 import io.neurostream.ops.internal.Settings.SettingsException;
 import io.neurostream.ops.internal.StopSignal;
@@ -25,15 +27,7 @@ import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -172,20 +166,19 @@ public final class TailCommand implements Callable<Integer> {
         settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
         err.flush();
         String where = settings.get("bootstrap.servers", "?");
+        Map<String, Object> client = new HashMap<>(TopicsCommand.adminConfig(settings, REQUEST_TIMEOUT_S));
+        client.put(NeuroStreamClient.TOPIC_PREFIX, name.substring(0, name.length() - topic.baseName().length()));
+        OutputReader.Options options = (fromBeginning ? OutputReader.Options.fromBeginning()
+                : OutputReader.Options.fromNow())
+                .isolation(uncommitted ? OutputReader.Isolation.UNCOMMITTED : OutputReader.Isolation.COMMITTED);
+        if (network != null) {
+            options = options.network(network);
+        }
         try (StopSignal stop = StopSignal.install("neurostream-tail-shutdown")) {
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(settings),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                List<TopicPartition> tps = partitions(consumer, name);
-                consumer.assign(tps);
-                if (fromBeginning) {
-                    consumer.seekToBeginning(tps);
-                } else {
-                    consumer.seekToEnd(tps);
-                }
-                // resolve the start now, so that "reading" below means records from here on are shown
-                tps.forEach(tp -> consumer.position(tp, Duration.ofSeconds(REQUEST_TIMEOUT_S)));
-                err.println("reading " + name + " partition" + (tps.size() == 1 ? " " : "s ")
-                        + tps.stream().map(tp -> Integer.toString(tp.partition())).collect(Collectors.joining(","))
+            try (OutputReader<?> reader = OutputReader.open(client, topic, options)) {
+                List<Integer> partitions = reader.partitions();
+                err.println("reading " + name + " partition" + (partitions.size() == 1 ? " " : "s ")
+                        + partitions.stream().map(String::valueOf).collect(Collectors.joining(","))
                         + (fromBeginning ? " from the beginning" : " from the end")
                         + (uncommitted ? ", uncommitted records too" : "") + "; Ctrl-C stops");
                 err.flush();
@@ -195,12 +188,9 @@ public final class TailCommand implements Callable<Integer> {
                 long shown = 0;
                 long lastRecordNanos = System.nanoTime();
                 while (!stop.await(Duration.ZERO)) {
-                    for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-                        if (!matches(topic, r.key())) {
-                            continue;
-                        }
+                    for (OutputReader.Output<?> r : reader.poll(POLL)) {
                         lastRecordNanos = System.nanoTime();
-                        print(topic, name, r, out, err);
+                        print(name, r, out, err);
                         if (max != null && ++shown >= max) {
                             break;
                         }
@@ -216,7 +206,7 @@ public final class TailCommand implements Callable<Integer> {
                         break;
                     }
                 }
-            } catch (KafkaException e) {
+            } catch (KafkaException | IllegalStateException e) {
                 return Main.fail(err, "Kafka at " + where + ": " + Main.describe(e), Main.EXIT_FAILURE);
             }
             out.flush();
@@ -224,52 +214,12 @@ public final class TailCommand implements Callable<Integer> {
         }
     }
 
-    /** The consumer's settings: every Kafka key of the settings, no group, nothing committed. */
-    private Map<String, Object> consumerConfig(Settings settings) {
-        Map<String, Object> c = new HashMap<>(TopicsCommand.adminConfig(settings, REQUEST_TIMEOUT_S));
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, uncommitted ? "read_uncommitted" : "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
-        return c;
-    }
-
-    /** Every partition of the topic, or only the network's. */
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, String name) {
-        List<PartitionInfo> infos = consumer.partitionsFor(name, Duration.ofSeconds(REQUEST_TIMEOUT_S));
-        if (infos == null || infos.isEmpty()) {
-            throw new KafkaException("there is no topic " + name + " (neurostream topics creates it; is "
-                    + "neurostream.topic.prefix right?)");
-        }
-        if (network != null) {
-            return List.of(new TopicPartition(name, Topics.partitionOf(network, infos.size())));
-        }
-        return infos.stream().map(p -> new TopicPartition(name, p.partition()))
-                .sorted((a, b) -> Integer.compare(a.partition(), b.partition())).toList();
-    }
-
-    /** Whether a record's key is that of the {@code --network} (any key without one). */
-    private boolean matches(Topic<?> topic, String key) {
-        if (network == null) {
-            return true;
-        }
-        if (key == null) {
-            return false;
-        }
-        if (topic.keys() == Topic.Keys.NETWORK_ID_AND_CHUNK) {
-            return key.lastIndexOf('/') >= 0 && network.equals(Topics.networkIdOfChunkKey(key));
-        }
-        return network.equals(key);
-    }
-
     /** One record: its line(s) on {@code out}, or a line on {@code err} if it does not decode. */
-    private void print(Topic<?> topic, String name, ConsumerRecord<String, byte[]> r, PrintWriter out,
-            PrintWriter err) {
+    private void print(String name, OutputReader.Output<?> r, PrintWriter out, PrintWriter err) {
         try {
             if (format.equals("csv")) {
-                if (r.value() != null) {
-                    csv(Topics.SPIKES.valueSerde().decode(r.value()), out);
+                if (!r.isTombstone()) {
+                    csv((SpikeBatch) r.value(), out);
                 }
                 return;
             }
@@ -277,11 +227,11 @@ public final class TailCommand implements Callable<Integer> {
             line.put("_key", r.key());
             line.put("_partition", r.partition());
             line.put("_offset", r.offset());
-            line.put("_timestamp_ms", r.timestamp());
-            if (r.value() == null) {
+            line.put("_timestamp_ms", r.timestampMs());
+            if (r.isTombstone()) {
                 line.put("_tombstone", true);
             } else {
-                render(topic.valueSerde().decode(r.value()), line);
+                render((IndexedRecord) r.value(), line);
             }
             out.println(line.toString());
         } catch (RuntimeException e) { // BadRecordException, or a batch whose packed arrays disagree

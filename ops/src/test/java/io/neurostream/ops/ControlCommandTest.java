@@ -37,6 +37,18 @@ class ControlCommandTest {
     }
 
     @Test
+    void shouldAskAProbeForNeuronsOrClearButNotBoth() {
+        Cli none = Cli.run("control", "net", "probe", "--bootstrap-server", NO_BROKER, "--timeout-s", "1");
+        Cli both = Cli.run("control", "net", "probe", "--neurons", "1", "--clear", "--bootstrap-server", NO_BROKER);
+
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("neurostream: probe needs --neurons I,J,... (or --clear to remove every "
+                + "probe)\n");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err()).isEqualTo("neurostream: probe takes --neurons or --clear, not both\n");
+    }
+
+    @Test
     void shouldExitTwoNamingTheSpecFileWhenItCannotBeRead(@TempDir Path dir) {
         Path missing = dir.resolve("missing.json");
 

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 class CreateAndControlCommandsIntegrationTest {
     private static final Logger LOG = LoggerFactory.getLogger(CreateAndControlCommandsIntegrationTest.class);
     /** 400 LIF neurons: built on the simulator's loop, so its CREATE is answered CREATED. */
-    private static final String SPEC = """
+    static final String SPEC = """
             {"name": "small", "seed": 7, "dt_ms": 0.1,
              "populations": [
                {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
@@ -140,6 +140,17 @@ class CreateAndControlCommandsIntegrationTest {
 
         assertThat(c.exitCode()).isEqualTo(1);
         assertThat(c.out()).startsWith("rejected UNKNOWN_NETWORK: ").contains("nobody-here");
+    }
+
+    @Test
+    void shouldClearTheProbesOfANetwork() throws Exception {
+        assertThat(cli("create", spec("small.json", SPEC).toString(), "--id", "probed").exitCode()).isZero();
+        assertThat(cli("control", "probed", "probe", "--neurons", "1,2").exitCode()).isZero();
+
+        Cli c = cli("control", "probed", "probe", "--clear");
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out()).startsWith("applied PROBE probed");
     }
 
     @Test

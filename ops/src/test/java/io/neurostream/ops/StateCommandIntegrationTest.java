@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.broker.SharedBroker;
 import io.neurostream.ops.internal.CheckpointRecords;
-import io.neurostream.ops.internal.TopicReader;
 import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.Topic;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.RunMode;
 import io.neurostream.schemas.avro.RunState;
@@ -232,8 +232,9 @@ class StateCommandIntegrationTest {
 
     private static Map<TopicKey, Integer> keysAndValues(EmbeddedBroker kafka, String prefix) {
         Map<TopicKey, Integer> live = new HashMap<>();
-        for (String topic : List.of(prefix + "checkpoints", prefix + "status")) {
-            TopicReader.readAll(new HashMap<>(kafka.clientConfig()), topic, Duration.ofSeconds(30), (p, o, key, value) -> {
+        for (Topic<?> t : List.of(Topics.CHECKPOINTS, Topics.STATUS)) {
+            String topic = t.name(prefix);
+            StateCommand.readAll(new HashMap<>(kafka.clientConfig()), prefix, t, Duration.ofSeconds(30), (p, o, key, value) -> {
                 if (value == null) {
                     live.remove(new TopicKey(topic, key));
                 } else {

@@ -2,8 +2,11 @@ package io.neurostream.ingest.example;
 
 import io.neurostream.ingest.Answer;
 import io.neurostream.ingest.NeuroStreamClient;
+import io.neurostream.ingest.OutputReader;
+import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.InputKind;
+import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Target;
 import java.io.PrintStream;
@@ -12,8 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Creates a network, drives it with an input and 1000 steps, and prints what the simulator answered. */
+/** Creates a network, drives it with an input and 1000 steps, and prints what the simulator answered and computed. */
 public final class IngestExample {
 
     /** Arguments: the Kafka bootstrap servers, a spec file with a population named E, a network id. */
@@ -50,6 +54,14 @@ public final class IngestExample {
                 status = client.status(networkId).orElseThrow();
             }
             out.println(networkId + " is " + status.getState() + " at tick " + status.getTick());
+
+            // what it computed: its spike batches (committed ones, from the beginning) up to now
+            AtomicLong spikes = new AtomicLong();
+            try (OutputReader<SpikeBatch> batches = OutputReader.open(settings, Topics.SPIKES,
+                    OutputReader.Options.fromBeginning().network(networkId))) {
+                batches.readToEnd(b -> spikes.addAndGet(b.value().getCount()), Duration.ofSeconds(30));
+            }
+            out.println(networkId + " spiked " + spikes.get() + " times in " + status.getTick() + " ticks");
 
             // a mistake is answered with the simulator's reason, not lost in a log
             Answer wrong = client.set(networkId, "E", "no_such_parameter", 1.0);

@@ -3,7 +3,7 @@ package io.neurostream.ops.internal;
 import io.neurostream.engine.SpikeChecksum;
 import io.neurostream.ingest.Answer;
 import io.neurostream.ingest.NeuroStreamClient;
-import io.neurostream.ingest.internal.CommittedReader;
+import io.neurostream.ingest.internal.PartitionReader;
 import io.neurostream.schemas.BadRecordException;
 import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.Topics;
@@ -47,7 +47,7 @@ public final class LiveReplay implements ReplayDriver.Target, AutoCloseable {
     }
 
     private final NeuroStreamClient client;
-    private final CommittedReader reader;
+    private final PartitionReader reader;
     private final String networkId;
     private final List<io.neurostream.ops.ReplayCommand.ParamSet> changes;
     private final Duration timeout;
@@ -64,7 +64,7 @@ public final class LiveReplay implements ReplayDriver.Target, AutoCloseable {
     public LiveReplay(NeuroStreamClient client, Map<String, Object> kafkaSettings, String prefix, String networkId,
             List<io.neurostream.ops.ReplayCommand.ParamSet> changes, int timeoutS) {
         this.client = client;
-        this.reader = new CommittedReader(kafkaSettings);
+        this.reader = new PartitionReader(kafkaSettings, true);
         this.networkId = networkId;
         this.changes = changes;
         this.timeout = Duration.ofSeconds(timeoutS);

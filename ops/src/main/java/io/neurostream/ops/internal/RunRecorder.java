@@ -2,7 +2,7 @@ package io.neurostream.ops.internal;
 
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.SpecParser;
-import io.neurostream.ingest.internal.CommittedReader;
+import io.neurostream.ingest.internal.PartitionReader;
 import io.neurostream.ingest.recording.RecordingInfo;
 import io.neurostream.ingest.recording.RecordingWriter;
 import io.neurostream.schemas.BadRecordException;
@@ -45,7 +45,7 @@ public final class RunRecorder {
     public static final Duration MARK_EVERY = Duration.ofSeconds(1);
     private static final Duration METADATA = Duration.ofSeconds(30);
 
-    private final CommittedReader reader;
+    private final PartitionReader reader;
     private final String prefix;
     private final String networkId;
     private final boolean withOutputs;
@@ -69,7 +69,7 @@ public final class RunRecorder {
 
     public RunRecorder(Map<String, Object> kafkaSettings, String prefix, String networkId, boolean withOutputs,
             String writerVersion) {
-        this.reader = new CommittedReader(kafkaSettings);
+        this.reader = new PartitionReader(kafkaSettings, true);
         this.prefix = prefix;
         this.networkId = networkId;
         this.withOutputs = withOutputs;

@@ -16,30 +16,38 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * A {@code read_committed} consumer with no group (partitions are assigned by hand, nothing is committed)
- * that reads ranges of partitions: the simulator writes its output in transactions, and only committed
- * output is an answer (an aborted transaction's journal entry was never applied). Not thread-safe.
+ * A consumer with no group (partitions are assigned by hand, nothing is committed) that reads ranges of
+ * partitions, {@code read_committed} unless asked otherwise: the simulator writes its output in
+ * transactions, and only committed output is an answer (an aborted transaction's journal entry was
+ * never applied). The one raw reader of the client library: {@code NeuroStreamClient} awaits answers
+ * and reads statuses with it, {@code OutputReader} reads outputs with it. Not thread-safe.
  */
-public final class CommittedReader implements AutoCloseable {
+public final class PartitionReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration METADATA_RETRY = Duration.ofMillis(100);
-    /** {@code fetch.max.wait.ms} unless the caller sets it, ms. */
-    private static final int FETCH_MAX_WAIT_MS = 20;
+    /**
+     * {@code max.partition.fetch.bytes} unless the caller sets it: a checkpoint chunk is up to 1 MiB, and
+     * a fetch of several of them in one go reads a topic to its end in fewer round trips.
+     */
+    private static final int MAX_PARTITION_FETCH_BYTES = 4 * 1024 * 1024;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<String, Integer> partitionCounts = new HashMap<>();
 
-    /** @param kafkaSettings Kafka client settings (bootstrap servers, security); group settings are overridden */
-    public CommittedReader(Map<String, Object> kafkaSettings) {
+    /**
+     * @param kafkaSettings Kafka client settings (bootstrap servers, security); group and transaction
+     *                      settings are dropped
+     * @param committed     read committed records only ({@code read_committed}), else every record
+     */
+    public PartitionReader(Map<String, Object> kafkaSettings, boolean committed) {
         Map<String, Object> props = new HashMap<>(kafkaSettings);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.remove("transactional.id");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committed ? "read_committed" : "read_uncommitted");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // an answer is awaited on partitions that are mostly idle: with Kafka's default of 500 ms the
-        // broker holds each empty fetch that long: 4 commands took 3.4 s to answer on the in-JVM broker, 1.4 s with 20 ms
-        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+        props.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_PARTITION_FETCH_BYTES);
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -120,6 +128,36 @@ public final class CommittedReader implements AutoCloseable {
         // the position passes aborted records and transaction markers too, so it reaches the end offset
         return readUntil(start, sink, () -> start.keySet().stream().allMatch(tp -> consumer.position(tp) >= to.get(tp)),
                 deadlineNanos);
+    }
+
+    /**
+     * Assigns the partitions and puts each at its beginning or its end; the positions are resolved
+     * before this returns, so that "from the end" means records written from now on.
+     */
+    public void start(List<TopicPartition> partitions, boolean fromBeginning, Duration timeout) {
+        consumer.assign(partitions);
+        if (fromBeginning) {
+            consumer.seekToBeginning(partitions);
+        } else {
+            consumer.seekToEnd(partitions);
+        }
+        partitions.forEach(tp -> consumer.position(tp, timeout));
+    }
+
+    /** Assigns the partitions and puts each at the given offset. */
+    public void seek(Map<TopicPartition, Long> positions) {
+        consumer.assign(positions.keySet());
+        positions.forEach(consumer::seek);
+    }
+
+    /** The next records of the partitions assigned by {@link #start}, waiting up to {@code max} for some. */
+    public Iterable<ConsumerRecord<String, byte[]>> poll(Duration max) {
+        return consumer.poll(max);
+    }
+
+    /** The position of an assigned partition: the offset of the next record to read. */
+    public long position(TopicPartition partition, Duration timeout) {
+        return consumer.position(partition, timeout);
     }
 
     @Override

@@ -1,0 +1,192 @@
+package io.neurostream.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.schemas.Topics;
+import io.neurostream.schemas.avro.AppliedInput;
+import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code neurostream send} against a real SimulatorService on the in-JVM broker: a file with a bad line
+ * in the middle, read back from the journal; a network that does not exist or is stopped.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SendCommandIntegrationTest {
+    private static EmbeddedBroker kafka;
+    private static String prefix;
+    private static SimulatorService simulator;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSimulator() throws Exception {
+        kafka = SharedBroker.get();
+        prefix = "send-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = kafka.admin()) {
+            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
+                    .withPartitions(2)).ok()).isTrue();
+        }
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        simulator = new SimulatorService(new SimulatorConfig(props));
+        simulator.start();
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private static Cli cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
+                "--property", "neurostream.topic.prefix=" + prefix));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    private void create(String id) throws Exception {
+        Path f = dir.resolve(id + ".json");
+        Files.writeString(f, CreateAndControlCommandsIntegrationTest.SPEC);
+        Cli c = cli("create", f.toString(), "--id", id);
+        assertThat(c.exitCode()).as(c.err()).isZero();
+    }
+
+    /** The input ids of every input of the network journaled so far (committed), in journal order. */
+    private static List<String> journaledInputIds(String networkId) {
+        String topic = Topics.JOURNAL.name(prefix);
+        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        List<String> ids = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, Topics.partitionOf(networkId, 2));
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (!networkId.equals(r.key()) || r.value() == null) {
+                        continue;
+                    }
+                    AppliedInput a = Topics.JOURNAL.valueSerde().decode(r.value());
+                    if (a.getPayload() instanceof ExternalInput in && a.getTick() >= 0) {
+                        ids.add(in.getInputId());
+                    }
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void shouldSendTheGoodLinesAroundABadOneEachExactlyOnce() throws Exception {
+        create("sender");
+        Path file = dir.resolve("in.jsonl");
+        Files.writeString(file, """
+                # three good inputs around a bad one
+                {"target": {"populations": ["E"]}, "current": 5, "tick": 2, "duration_ticks": 3}
+                {"target": {"neurons": [1, 2]}, "current": 3, "at_ms": 0.5, "duration_ms": 0.3}
+                {"target": {"populations": ["E"]}, "current": }
+                {"target": {"populations": ["I"]}, "rate_hz": 100, "weight": 0.5, "tick": 4, "input_id": "poisson-1"}
+                """);
+
+        Cli sent = cli("send", "sender", file.toString());
+
+        assertThat(sent.exitCode()).isEqualTo(1);
+        assertThat(sent.out()).isEqualTo("sent 3 inputs (1 lines rejected) to sender\n");
+        assertThat(sent.err().lines().toList()).singleElement().asString()
+                .startsWith(file + ":4: not valid JSON: Unexpected character ('}'");
+        assertThat(cli("control", "sender", "step", "20").exitCode()).isZero();
+        List<String> expected = List.of("in.jsonl:2", "in.jsonl:3", "poisson-1");
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<String> journaled = journaledInputIds("sender");
+        while (!journaled.containsAll(expected) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            journaled = journaledInputIds("sender");
+        }
+        assertThat(journaled).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void shouldSendNothingToANetworkThatDoesNotExist() throws Exception {
+        Path file = dir.resolve("in.csv");
+        Files.writeString(file, "tick,target,current\n1,E,2\n");
+
+        Cli c = cli("send", "nobody-here", file.toString());
+
+        assertThat(c.exitCode()).isEqualTo(1);
+        assertThat(c.out()).isEmpty();
+        assertThat(c.err()).isEqualTo("neurostream: no network 'nobody-here': it has no status on " + prefix
+                + "status (never created, or deleted); nothing sent\n");
+    }
+
+    @Test
+    void shouldSendNothingToAStoppedNetwork() throws Exception {
+        create("stopped");
+        assertThat(cli("control", "stopped", "stop").exitCode()).isZero();
+        Path file = dir.resolve("in.csv");
+        Files.writeString(file, "tick,target,current\n1,E,2\n");
+
+        Cli c = cli("send", "stopped", file.toString());
+
+        assertThat(c.exitCode()).isEqualTo(1);
+        assertThat(c.err()).contains("network 'stopped' is STOPPED and takes no inputs; nothing sent");
+        assertThat(journaledInputIds("stopped")).isEmpty();
+    }
+
+    @Test
+    void shouldSendCsvCurrentsAndExitZero() throws Exception {
+        create("csv");
+        Path file = dir.resolve("currents.csv");
+        Files.writeString(file, "tick,target,current,duration_ticks\n1,E,2,3\n2,neurons:4 5,1.5,\n");
+
+        Cli c = cli("send", "csv", file.toString());
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out()).isEqualTo("sent 2 inputs (0 lines rejected) to csv\n");
+    }
+
+    @Test
+    void shouldRefuseABadCsvHeaderBeforeSendingAnything() throws Exception {
+        create("header");
+        Path file = dir.resolve("bad.csv");
+        Files.writeString(file, "tick,target,amps\n1,E,2\n");
+
+        Cli c = cli("send", "header", file.toString());
+
+        assertThat(c.exitCode()).isEqualTo(2);
+        assertThat(c.err()).startsWith("neurostream: " + file + ":1: ").contains("'amps'", "nothing sent");
+    }
+}

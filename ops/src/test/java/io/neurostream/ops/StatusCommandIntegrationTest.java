@@ -1,0 +1,146 @@
+package io.neurostream.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.broker.SharedBroker;
+import io.neurostream.schemas.TopicAdmin;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code neurostream status} against a real SimulatorService on the in-JVM broker: the table, one
+ * network, an unknown one, and a bounded watch.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class StatusCommandIntegrationTest {
+    /** 400 LIF neurons, as in the create and control tests. */
+    static final String SPEC = CreateAndControlCommandsIntegrationTest.SPEC;
+
+    private static EmbeddedBroker kafka;
+    private static String prefix;
+    private static SimulatorService simulator;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSimulator() throws Exception {
+        kafka = SharedBroker.get();
+        prefix = "status-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (Admin admin = kafka.admin()) {
+            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
+                    .withPartitions(2)).ok()).isTrue();
+        }
+        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
+        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
+        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
+        simulator = new SimulatorService(new SimulatorConfig(props));
+        simulator.start();
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        if (simulator != null) {
+            simulator.close();
+        }
+    }
+
+    private static Cli cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
+                "--property", "neurostream.topic.prefix=" + prefix));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    private void create(String id) throws Exception {
+        Path f = dir.resolve(id + ".json");
+        Files.writeString(f, SPEC);
+        Cli c = cli("create", f.toString(), "--id", id);
+        assertThat(c.exitCode()).as(c.err()).isZero();
+    }
+
+    @Test
+    void shouldListEveryNetworkWithItsStateTickAndSimulatedTime() throws Exception {
+        create("table-a");
+        create("table-b");
+        Cli stepped = cli("control", "table-b", "step", "100");
+        assertThat(stepped.exitCode()).as(stepped.err()).isZero();
+        // the STEP is answered before its ticks are computed: wait until the status shows them
+        long deadline = System.currentTimeMillis() + 30_000;
+        Cli c = cli("status");
+        while (!stepped(c.out()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+            c = cli("status");
+        }
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        List<String> lines = c.out().lines().toList();
+        assertThat(lines.get(0).split("\\s+")).containsExactlyElementsOf(StatusCommand.COLUMNS);
+        assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
+                .containsExactly("table-a", "CREATED", "REALTIME", "0", "0.000", "-", "0", "0"));
+        // 100 ticks of 0.1 ms: 10 ms of simulated time
+        assertThat(lines).anySatisfy(l -> assertThat(l.split("\\s+"))
+                .containsExactly("table-b", "PAUSED", "STEPPED", "100", "0.010", "-", "0", "0"));
+    }
+
+    private static boolean stepped(String table) {
+        return table.lines().anyMatch(l -> l.startsWith("table-b ") && l.split("\\s+")[3].equals("100"));
+    }
+
+    @Test
+    void shouldShowOnlyTheNamedNetwork() throws Exception {
+        create("only-me");
+
+        Cli c = cli("status", "only-me");
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        List<String> lines = c.out().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).startsWith("only-me ");
+    }
+
+    @Test
+    void shouldExitOneWithOneLineForAnUnknownNetwork() {
+        Cli c = cli("status", "nobody-here");
+
+        assertThat(c.exitCode()).isEqualTo(1);
+        assertThat(c.out()).isEmpty();
+        assertThat(c.err().lines().toList()).hasSize(1);
+        assertThat(c.err()).startsWith("neurostream: no network 'nobody-here'");
+    }
+
+    @Test
+    void shouldRedrawTheTableOnEveryRefreshOfAWatch() throws Exception {
+        create("watched");
+
+        Cli c = cli("status", "watched", "--watch", "--interval-ms", "50", "--count", "2");
+
+        assertThat(c.exitCode()).as(c.err()).isZero();
+        assertThat(c.out().lines().filter(l -> l.startsWith("NETWORK"))).hasSize(2);
+        assertThat(c.out().lines().filter(l -> l.startsWith("watched "))).hasSize(2);
+    }
+
+    @Test
+    void shouldRefuseCountWithoutWatchAsAUsageError() {
+        Cli c = cli("status", "--count", "2");
+
+        assertThat(c.exitCode()).isEqualTo(2);
+        assertThat(c.err()).contains("--count goes with --watch");
+    }
+}
