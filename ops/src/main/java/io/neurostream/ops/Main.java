@@ -1,5 +1,7 @@
 package io.neurostream.ops;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.bench.BenchCommand;
 import io.neurostream.ops.internal.ConfigHelp;
@@ -12,8 +14,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigDef;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -150,7 +154,19 @@ public final class Main implements Callable<Integer> {
         return m;
     }
 
+    /**
+     * Commands that are clients of a running service: when the broker cannot be reached, Kafka's client
+     * logs a warning per connection attempt (dozens while the command waits), burying the one line the
+     * command prints about it. The services (demo, simulate, analytics) keep them: there they tell an
+     * operator that the broker went away.
+     */
+    private static final Set<String> CLIENT_COMMANDS = Set.of("topics", "state", "tail", "create", "control", "status",
+            "send", "ingest", "record", "replay");
+
     public static void main(String[] args) {
+        if (args.length > 0 && CLIENT_COMMANDS.contains(args[0])) {
+            ((Logger) LoggerFactory.getLogger("org.apache.kafka")).setLevel(Level.ERROR);
+        }
         System.exit(commandLine().execute(args));
     }
 

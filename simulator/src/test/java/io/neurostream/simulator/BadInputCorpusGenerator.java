@@ -233,7 +233,7 @@ class BadInputCorpusGenerator {
         add("set-without-value.bin", "control", CUBA, CUBA, "BAD_COMMAND", List.of("set_value"),
                 "SET v_threshold of E with no set_value",
                 encode(ctl(CUBA, ControlCommand.SET).setSetPopulation("E").setSetParameter("v_threshold").build()));
-        add("probe-unknown-neuron.bin", "control", CUBA, CUBA, "UNKNOWN_NEURON", List.of("4000"),
+        add("probe-unknown-neuron.bin", "control", CUBA, CUBA, "UNKNOWN_NEURON", List.of("4000", "network 'cuba'"),
                 "PROBE neurons 0 and 4000 of the 4000-neuron cuba (ids 0..3999)",
                 encode(ctl(CUBA, ControlCommand.PROBE).setProbeNeurons(List.of(0, 4000)).build()));
         add("probe-negative-neuron.bin", "control", CUBA, CUBA, "UNKNOWN_NEURON", List.of("-1"),

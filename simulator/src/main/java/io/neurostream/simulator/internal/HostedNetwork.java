@@ -883,12 +883,12 @@ public final class HostedNetwork {
         }
         int[] arr = new int[ids.size()];
         for (int i = 0; i < arr.length; i++) {
-            int id = ids.get(i);
-            if (id < 0 || id >= net.size()) {
-                throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + id + " in network '" + id + "' (ids 0.."
+            int neuron = ids.get(i);
+            if (neuron < 0 || neuron >= net.size()) {
+                throw new Rejection(RejectReason.UNKNOWN_NEURON, "no neuron " + neuron + " in network '" + id + "' (ids 0.."
                         + (net.size() - 1) + ")");
             }
-            arr[i] = id;
+            arr[i] = neuron;
         }
         List<String> vars = c.getProbeVariables() == null || c.getProbeVariables().isEmpty()
                 ? List.of("v") : c.getProbeVariables();
