@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
                     + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
-            StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, RunCommand.class,
+            StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, IngestCommand.class,
+            RunCommand.class,
             BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {
