@@ -1,10 +1,7 @@
 package io.neurostream.ops.internal;
 
-import io.neurostream.ingest.sense.Encoder;
-import io.neurostream.ingest.sense.Sample;
-import io.neurostream.ingest.sense.SenseShape;
-import io.neurostream.ingest.sense.SyntheticSource;
 import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.simulator.Commands;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,11 +26,8 @@ import org.slf4j.LoggerFactory;
  *       {@value #CHIRP_SWEEP_S} s, then silence for as long, x {@value #AUDITION_MV} mV.</li>
  * </ul>
  *
- * <p>The patterns are the synthetic sources of {@code neurostream ingest} ({@link SyntheticSource#grating},
- * {@link SyntheticSource#chirp}) with the numbers above, laid on the senses by the same {@link Encoder}
- * ({@code --encoding current}); only the clock differs: the pattern follows the wall clock since
- * {@link #start()} times the speed, i.e. simulated time while the simulator keeps pace. Inputs carry no
- * tick: each applies from the first tick not yet computed.
+ * <p>The pattern follows the wall clock since {@link #start()} times the speed, i.e. simulated time while
+ * the simulator keeps pace. Inputs carry no tick: each applies from the first tick not yet computed.
  */
 public final class DemoSensors implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoSensors.class);
@@ -49,14 +43,7 @@ public final class DemoSensors implements AutoCloseable {
     public static final double CHIRP_SIGMA_CELLS = 2.0;
     public static final double AUDITION_MV = 12.0;
 
-    private static final SyntheticSource.Pattern GRATING =
-            SyntheticSource.grating(GRATING_PERIOD_CELLS, GRATING_HZ, VISION_ON_S);
-    private static final SyntheticSource.Pattern CHIRP = SyntheticSource.chirp(CHIRP_SWEEP_S, CHIRP_SIGMA_CELLS);
-
     private final Producer<String, ExternalInput> producer;
-    private final Encoder vision;
-    private final Encoder audition;
-    private long index;
     private final String topic;
     private final String networkId;
     private final double speed;
@@ -82,13 +69,6 @@ public final class DemoSensors implements AutoCloseable {
         this.networkId = networkId;
         this.speed = speed;
         this.durationTicks = (int) Math.max(1, Math.round(PERIOD_MS * speed / dtMs));
-        int[] visionLayers = new int[VISION_LAYERS];
-        for (int z = 0; z < VISION_LAYERS; z++) {
-            visionLayers[z] = z;
-        }
-        this.vision = Encoder.current(networkId, SenseShape.of("vision", SIZE, SIZE, VISION_LAYERS), visionLayers, VISION_MV);
-        this.audition = Encoder.current(networkId, SenseShape.of("audition", SIZE, SIZE, VISION_LAYERS), new int[] {0},
-                AUDITION_MV);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "neurostream-demo-sensors");
             t.setDaemon(true);
@@ -105,10 +85,10 @@ public final class DemoSensors implements AutoCloseable {
     private void sendOnce() {
         try {
             double t = (System.nanoTime() - startNanos) / 1e9 * speed;
-            long k = index++;
-            // the same path as `neurostream ingest synthetic:...`: pattern -> sample -> encoder -> inputs
-            vision.encode(new Sample(k, t, grating(t)), null, durationTicks).forEach(this::send);
-            audition.encode(new Sample(k, t, chirp(t)), null, durationTicks).forEach(this::send);
+            for (int z = 0; z < VISION_LAYERS; z++) {
+                send(Commands.matrix(networkId, "vision", z, grating(t), VISION_MV, null, durationTicks));
+            }
+            send(Commands.matrix(networkId, "audition", 0, chirp(t), AUDITION_MV, null, durationTicks));
         } catch (RuntimeException e) {
             // never let the timer die: a failed batch is counted and the next one tries again
             failed.incrementAndGet();
@@ -128,12 +108,35 @@ public final class DemoSensors implements AutoCloseable {
 
     /** The drifting grating at simulated time {@code t} s: values in [0, 1], [x][y]; all 0 while blank. */
     public static float[][] grating(double t) {
-        return GRATING.at(t, SIZE, SIZE);
+        float[][] m = new float[SIZE][SIZE];
+        if ((long) Math.floor(t / VISION_ON_S) % 2 == 1) {
+            return m;
+        }
+        for (int x = 0; x < SIZE; x++) {
+            float v = (float) (0.5 + 0.5 * Math.sin(2 * Math.PI * (x / GRATING_PERIOD_CELLS - GRATING_HZ * t)));
+            for (int y = 0; y < SIZE; y++) {
+                m[x][y] = v;
+            }
+        }
+        return m;
     }
 
     /** The chirp at simulated time {@code t} s: a Gaussian bump along x sweeping up, then silence; [x][y]. */
     public static float[][] chirp(double t) {
-        return CHIRP.at(t, SIZE, SIZE);
+        float[][] m = new float[SIZE][SIZE];
+        double phase = t % (2 * CHIRP_SWEEP_S);
+        if (phase >= CHIRP_SWEEP_S) {
+            return m;
+        }
+        double center = (SIZE - 1) * phase / CHIRP_SWEEP_S;
+        for (int x = 0; x < SIZE; x++) {
+            double d = (x - center) / CHIRP_SIGMA_CELLS;
+            float v = (float) Math.exp(-0.5 * d * d);
+            for (int y = 0; y < SIZE; y++) {
+                m[x][y] = v;
+            }
+        }
+        return m;
     }
 
     /** Records delivered so far. */
