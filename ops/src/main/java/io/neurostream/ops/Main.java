@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
                     + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
         subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
             StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, StatusCommand.class,
-            SendCommand.class, RecordCommand.class, InspectCommand.class, ReplayCommand.class, RunCommand.class,
+            SendCommand.class, IngestCommand.class, RecordCommand.class, InspectCommand.class, ReplayCommand.class,
+            RunCommand.class,
             BenchCommand.class, HelpCommand.class},
         commandListHeading = "%nCommands:%n",
         footer = {

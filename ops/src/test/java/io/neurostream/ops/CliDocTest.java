@@ -24,7 +24,7 @@ class CliDocTest {
     private static final String[][] COMMANDS = {{"--help"}, {"demo", "--help"}, {"simulate", "--help"},
         {"analytics", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
         {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"},
-        {"control", "ID", "set", "--help"}, {"status", "--help"}, {"send", "--help"}, {"record", "--help"},
+        {"control", "ID", "set", "--help"}, {"status", "--help"}, {"send", "--help"}, {"ingest", "--help"}, {"record", "--help"},
         {"inspect", "--help"}, {"replay", "--help"}, {"run", "--help"}, {"bench", "--help"}};
 
     private static String help(String... args) {
