@@ -13,6 +13,7 @@ import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Target;
 import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorService;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,15 +40,21 @@ import org.slf4j.LoggerFactory;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RecordReplayIntegrationTest {
     private static final Logger LOG = LoggerFactory.getLogger(RecordReplayIntegrationTest.class);
-    /** 400 LIF neurons whose rest is above threshold: they fire on their own, and inputs change how. */
+    /**
+     * 400 LIF neurons on a 20 x 20 lattice whose rest is above threshold: they fire on their own, and inputs
+     * change how. The lattice is one area with a sense, so that {@code neurostream ingest} can feed it.
+     */
     private static final String SPEC = """
             {"name": "small", "seed": 7, "dt_ms": 0.1,
+             "lattice": [20, 20, 1, 1],
+             "areas": [{"name": "S1", "x": [0, 19], "y": [0, 19], "z": [0, 0], "w": [0, 0]}],
+             "senses": {"touch": {"area": "S1"}},
              "populations": [
-               {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
+               {"name": "E", "area": "S1", "count": 320, "model": "lif", "type": "excitatory",
                 "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
                            "refractory_ms": 5.0, "integration": "exact"},
                 "init": {"v": {"uniform": [-60.0, -50.0]}}},
-               {"name": "I", "count": 80, "model": "lif", "type": "inhibitory",
+               {"name": "I", "area": "S1", "count": 80, "model": "lif", "type": "inhibitory",
                 "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
                            "refractory_ms": 5.0, "integration": "exact"},
                 "init": {"v": {"uniform": [-60.0, -50.0]}}}],
@@ -106,8 +113,13 @@ class RecordReplayIntegrationTest {
         return ExternalInput.newBuilder().setNetworkId(id).setTarget(Target.newBuilder().setPopulations(List.of("E")).build());
     }
 
-    /** A run in real time for about 1.2 s of simulated time, fed while it runs, then paused. */
-    private static void liveRun(String id) throws Exception {
+    /**
+     * A run in real time for about 1.2 s of simulated time, fed while it runs the ways a user feeds one: the
+     * Java client (inputs with and without a tick, a SET), {@code neurostream send} (JSON lines, with and
+     * without a tick) and {@code neurostream ingest} (a synthetic moving bar on the sense, ticks stamped ahead
+     * of the network); then paused.
+     */
+    private void liveRun(String id) throws Exception {
         try (NeuroStreamClient client = new NeuroStreamClient(clientSettings())) {
             assertThat(client.create(id, SPEC, Duration.ofSeconds(30)).isApplied()).isTrue();
             assertThat(client.start(id, 1.0).isApplied()).isTrue();
@@ -117,7 +129,16 @@ class RecordReplayIntegrationTest {
             Thread.sleep(300);
             assertThat(client.set(id, "E", "v_threshold", -49.0).isApplied()).isTrue();
             client.send(toE(id).setKind(InputKind.CURRENT).setCurrent(-15.0).setDurationTicks(800).build());
-            Thread.sleep(300);
+            Path lines = dir.resolve("inputs.jsonl");
+            Files.writeString(lines, """
+                    {"target": {"populations": ["I"]}, "current": 8, "duration_ticks": 600}
+                    {"target": {"area": "S1"}, "rate_hz": 200, "weight": 1.5, "tick": 9000, "duration_ticks": 500}
+                    """);
+            Cli send = cli("send", id, lines.toString());
+            assertThat(send.exitCode()).as(send.err()).isZero();
+            Cli ingest = cli("ingest", "synthetic:bar", "--network", id, "--sense", "touch", "--frames", "5",
+                    "--rate-hz", "40", "--gain", "15");
+            assertThat(ingest.exitCode()).as(ingest.err()).isZero();
             client.send(toE(id).setKind(InputKind.POISSON).setRateHz(300.0).setWeight(2.0).setDurationTicks(1000).build());
             client.flush();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -140,7 +161,7 @@ class RecordReplayIntegrationTest {
 
         Cli inspect = Cli.run("inspect", file.toString());
         assertThat(inspect.exitCode()).as(inspect.err()).isZero();
-        assertThat(inspect.out()).contains("CURRENT 2, POISSON 2").contains("SET 1");
+        assertThat(inspect.out()).contains("CURRENT 3, MATRIX 5, POISSON 3").contains("SET 1");
         String recorded = inspect.out().replaceAll("(?s).*spike_checksum: ([0-9a-f]{16}).*", "$1");
         assertThat(recorded).matches("[0-9a-f]{16}");
 
@@ -153,7 +174,7 @@ class RecordReplayIntegrationTest {
         assertThat(offline.get("spikes").asLong()).isPositive();
         for (JsonNode s : List.of(offline, offline2, max, realTime)) {
             assertThat(s.get("spike_checksum").asText()).as(s.toString()).isEqualTo(recorded);
-            assertThat(s.get("inputs").asInt()).isEqualTo(4);
+            assertThat(s.get("inputs").asInt()).isEqualTo(11);
             assertThat(s.get("inputs_at_other_ticks").asInt()).isZero();
         }
         assertThat(max.get("spikes").asLong()).isEqualTo(offline.get("spikes").asLong());

@@ -1,7 +1,10 @@
 package io.neurostream.ops.internal;
 
 import io.neurostream.schemas.avro.ExternalInput;
-import io.neurostream.simulator.Commands;
+import io.neurostream.ingest.sense.Encoder;
+import io.neurostream.ingest.sense.Sample;
+import io.neurostream.ingest.sense.SenseShape;
+import io.neurostream.ingest.sense.SyntheticSource;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,16 +17,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The demo's live sensory stream: every {@value #PERIOD_MS} ms of wall time, one vision matrix and one
  * audition matrix (20 x 20, first axis x) as {@code MATRIX} ExternalInputs, each lasting the simulated
- * time of that period ({@code period x speed}), so the stimulus is continuous.
+ * time of that period ({@code period x speed}), so the stimulus is continuous. The patterns and the encoding
+ * are the ones a user gets from {@code neurostream ingest synthetic:grating} and {@code synthetic:chirp}
+ * ({@link SyntheticSource}, {@link Encoder#current}), with their default parameters.
  *
  * <ul>
  *   <li><b>Vision</b> (sense {@code vision}, z-layers 0 to {@value #VISION_LAYERS} - 1 of V1_like): a
- *       grating drifting along x (spatial period {@value #GRATING_PERIOD_CELLS} cells,
- *       {@value #GRATING_HZ} cycles/s), values in [0, 1] x {@value #VISION_MV} mV, shown for
- *       {@value #VISION_ON_S} s, then blank for as long: V1's rates step up and down every few seconds.</li>
+ *       grating drifting along x (spatial period {@value SyntheticSource#GRATING_PERIOD_CELLS} cells,
+ *       {@value SyntheticSource#GRATING_HZ} cycles/s), values in [0, 1] x {@value #VISION_MV} mV, shown for
+ *       {@value SyntheticSource#GRATING_ON_S} s, then blank for as long: V1's rates step up and down every few seconds.</li>
  *   <li><b>Audition</b> (sense {@code audition}, z-layer 0 of A1_like): a chirp, a Gaussian bump along x
- *       (the tonotopic axis, width {@value #CHIRP_SIGMA_CELLS} cells) sweeping x = 0 to 19 in
- *       {@value #CHIRP_SWEEP_S} s, then silence for as long, x {@value #AUDITION_MV} mV.</li>
+ *       (the tonotopic axis, width {@value SyntheticSource#CHIRP_SIGMA_CELLS} cells) sweeping x = 0 to 19 in
+ *       {@value SyntheticSource#CHIRP_SWEEP_S} s, then silence for as long, x {@value #AUDITION_MV} mV.</li>
  * </ul>
  *
  * <p>The pattern follows the wall clock since {@link #start()} times the speed, i.e. simulated time while
@@ -35,12 +40,9 @@ public final class DemoSensors implements AutoCloseable {
     public static final long PERIOD_MS = 50;
     public static final int SIZE = 20;
     public static final int VISION_LAYERS = 5;
-    public static final double GRATING_PERIOD_CELLS = 10.0;
-    public static final double GRATING_HZ = 2.0;
-    public static final double VISION_ON_S = 3.0;
     public static final double VISION_MV = 12.0;
-    public static final double CHIRP_SWEEP_S = 1.0;
-    public static final double CHIRP_SIGMA_CELLS = 2.0;
+    private static final SyntheticSource.Pattern GRATING = SyntheticSource.pattern("grating");
+    private static final SyntheticSource.Pattern CHIRP = SyntheticSource.pattern("chirp");
     public static final double AUDITION_MV = 12.0;
 
     private final Producer<String, ExternalInput> producer;
@@ -48,10 +50,13 @@ public final class DemoSensors implements AutoCloseable {
     private final String networkId;
     private final double speed;
     private final int durationTicks;
+    private final Encoder vision;
+    private final Encoder audition;
     private final ScheduledExecutorService timer;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private long startNanos;
+    private long index;
 
     /**
      * @param producer  where to send (the caller closes it after {@link #close()})
@@ -69,6 +74,12 @@ public final class DemoSensors implements AutoCloseable {
         this.networkId = networkId;
         this.speed = speed;
         this.durationTicks = (int) Math.max(1, Math.round(PERIOD_MS * speed / dtMs));
+        int[] visionLayers = new int[VISION_LAYERS];
+        for (int z = 0; z < VISION_LAYERS; z++) {
+            visionLayers[z] = z;
+        }
+        this.vision = Encoder.current(networkId, SenseShape.of("vision", SIZE, SIZE, VISION_LAYERS), visionLayers, VISION_MV);
+        this.audition = Encoder.current(networkId, SenseShape.of("audition", SIZE, SIZE, 1), new int[] {0}, AUDITION_MV);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "neurostream-demo-sensors");
             t.setDaemon(true);
@@ -85,10 +96,9 @@ public final class DemoSensors implements AutoCloseable {
     private void sendOnce() {
         try {
             double t = (System.nanoTime() - startNanos) / 1e9 * speed;
-            for (int z = 0; z < VISION_LAYERS; z++) {
-                send(Commands.matrix(networkId, "vision", z, grating(t), VISION_MV, null, durationTicks));
-            }
-            send(Commands.matrix(networkId, "audition", 0, chirp(t), AUDITION_MV, null, durationTicks));
+            long k = index++;
+            vision.encode(new Sample(k, t, grating(t)), null, durationTicks).forEach(this::send);
+            audition.encode(new Sample(k, t, chirp(t)), null, durationTicks).forEach(this::send);
         } catch (RuntimeException e) {
             // never let the timer die: a failed batch is counted and the next one tries again
             failed.incrementAndGet();
@@ -106,37 +116,14 @@ public final class DemoSensors implements AutoCloseable {
         });
     }
 
-    /** The drifting grating at simulated time {@code t} s: values in [0, 1], [x][y]; all 0 while blank. */
+    /** The drifting grating at simulated time {@code t} s ({@code neurostream ingest synthetic:grating}): [x][y]. */
     public static float[][] grating(double t) {
-        float[][] m = new float[SIZE][SIZE];
-        if ((long) Math.floor(t / VISION_ON_S) % 2 == 1) {
-            return m;
-        }
-        for (int x = 0; x < SIZE; x++) {
-            float v = (float) (0.5 + 0.5 * Math.sin(2 * Math.PI * (x / GRATING_PERIOD_CELLS - GRATING_HZ * t)));
-            for (int y = 0; y < SIZE; y++) {
-                m[x][y] = v;
-            }
-        }
-        return m;
+        return GRATING.at(t, SIZE, SIZE);
     }
 
-    /** The chirp at simulated time {@code t} s: a Gaussian bump along x sweeping up, then silence; [x][y]. */
+    /** The chirp at simulated time {@code t} s ({@code neurostream ingest synthetic:chirp}): [x][y]. */
     public static float[][] chirp(double t) {
-        float[][] m = new float[SIZE][SIZE];
-        double phase = t % (2 * CHIRP_SWEEP_S);
-        if (phase >= CHIRP_SWEEP_S) {
-            return m;
-        }
-        double center = (SIZE - 1) * phase / CHIRP_SWEEP_S;
-        for (int x = 0; x < SIZE; x++) {
-            double d = (x - center) / CHIRP_SIGMA_CELLS;
-            float v = (float) Math.exp(-0.5 * d * d);
-            for (int y = 0; y < SIZE; y++) {
-                m[x][y] = v;
-            }
-        }
-        return m;
+        return CHIRP.at(t, SIZE, SIZE);
     }
 
     /** Records delivered so far. */
