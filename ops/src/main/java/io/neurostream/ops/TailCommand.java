@@ -115,7 +115,7 @@ public final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--max", paramLabel = "N",
             description = "Stop after N records (of the network with --network; tombstones and records that "
-                    + "do not decode count).")
+                    + "do not decode count); with --format csv, after N spikes (CSV lines).")
     Long max;
 
     @Option(names = "--uncommitted",
@@ -190,8 +190,8 @@ public final class TailCommand implements Callable<Integer> {
                 while (!stop.await(Duration.ZERO)) {
                     for (OutputReader.Output<?> r : reader.poll(POLL)) {
                         lastRecordNanos = System.nanoTime();
-                        print(name, r, out, err);
-                        if (max != null && ++shown >= max) {
+                        shown += print(name, r, out, err, max == null ? Long.MAX_VALUE : max - shown);
+                        if (max != null && shown >= max) {
                             break;
                         }
                     }
@@ -214,14 +214,15 @@ public final class TailCommand implements Callable<Integer> {
         }
     }
 
-    /** One record: its line(s) on {@code out}, or a line on {@code err} if it does not decode. */
-    private void print(String name, OutputReader.Output<?> r, PrintWriter out, PrintWriter err) {
+    /**
+     * One record: its line(s) on {@code out}, or a line on {@code err} if it does not decode. Returns what it
+     * counts against --max: 1 (a record), or in CSV the spikes printed, at most {@code limit}, so that
+     * {@code --max 5} shows five spikes rather than five batches, most of them empty.
+     */
+    private long print(String name, OutputReader.Output<?> r, PrintWriter out, PrintWriter err, long limit) {
         try {
             if (format.equals("csv")) {
-                if (!r.isTombstone()) {
-                    csv((SpikeBatch) r.value(), out);
-                }
-                return;
+                return r.isTombstone() ? 0 : csv((SpikeBatch) r.value(), out, limit);
             }
             ObjectNode line = NODES.objectNode();
             line.put("_key", r.key());
@@ -239,19 +240,22 @@ public final class TailCommand implements Callable<Integer> {
                     + ": cannot decode: " + Main.describe(e));
             err.flush();
         }
+        return 1;
     }
 
     /** A spike batch as CSV lines {@code network_id,tick,neuron}. */
-    static void csv(SpikeBatch batch, PrintWriter out) {
+    static long csv(SpikeBatch batch, PrintWriter out, long limit) {
         int[] neurons = SpikeBatches.neuronIds(batch);
         int[] offsets = SpikeBatches.tickOffsets(batch);
         String id = csvField(batch.getNetworkId().toString());
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < neurons.length; i++) {
+        int n = (int) Math.min(neurons.length, limit);
+        for (int i = 0; i < n; i++) {
             b.setLength(0);
             b.append(id).append(',').append(batch.getFirstTick() + offsets[i]).append(',').append(neurons[i]);
             out.println(b);
         }
+        return n;
     }
 
     private static String csvField(String s) {

@@ -184,6 +184,14 @@ class TailCommandIntegrationTest {
     }
 
     @Test
+    void shouldCountSpikesNotBatchesAgainstMaxInCsv() {
+        Cli cli = tail("spikes", "--from-beginning", "--network", NET_A, "--format", "csv", "--max", "2", "--timeout-s", "30");
+
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        assertThat(cli.out().lines()).containsExactly("network_id,tick,neuron", "net-a,100,3", "net-a,100,7");
+    }
+
+    @Test
     void shouldStopAfterMaxRecordsWithoutATimeout() throws Exception {
         Cli cli = tail("status", "--from-beginning", "--max", "1");
 
