@@ -173,9 +173,10 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Recording recording;
         Recording.Contents contents;
+        InspectCommand.Outputs outputs = new InspectCommand.Outputs();
         try {
             recording = Recording.open(file);
-            contents = recording.readAll();
+            contents = recording.readJournal(outputs);
         } catch (RecordingException e) {
             return Main.fail(err, e.getMessage(), Main.EXIT_FAILURE);
         }
@@ -184,7 +185,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "its last mark, tick " + contents.committedTick());
         }
         ReplayPlan plan = ReplayPlan.of(contents);
-        String recordedChecksum = contents.spikes().isEmpty() ? null : InspectCommand.checksum(contents).hex();
+        String recordedChecksum = outputs.spikeRecords == 0 ? null : outputs.sum.hex();
         if (offline) {
             return offline(recording, contents, plan, changes, recordedChecksum, out, err);
         }
