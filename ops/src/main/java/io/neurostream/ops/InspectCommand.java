@@ -8,6 +8,7 @@ import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Control;
 import io.neurostream.schemas.avro.ExternalInput;
+import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.SpikeBatch;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,9 +52,10 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         Recording recording;
         Recording.Contents c;
+        Outputs outputs = new Outputs();
         try {
             recording = Recording.open(file);
-            c = recording.readAll();
+            c = recording.readJournal(outputs);
         } catch (RecordingException e) {
             return Main.fail(err, e.getMessage(), Main.EXIT_FAILURE);
         }
@@ -86,29 +88,40 @@ public final class InspectCommand implements Callable<Integer> {
                 + " notes about records that waited for a build)" : ""));
         out.println("inputs:      " + (inputs.isEmpty() ? "none" : kinds(inputs) + ", ticks " + firstInput + " to " + lastInput));
         out.println("commands:    " + (commands.isEmpty() ? "none" : kinds(commands)));
-        if (c.frames().isEmpty() && c.spikes().isEmpty()) {
+        if (outputs.frames == 0 && outputs.spikeRecords == 0) {
             out.println("outputs:     none (recorded without --with-outputs)");
         } else {
-            SpikeChecksum sum = checksum(c);
-            out.println("outputs:     " + c.frames().size() + " frames, " + c.spikes().size() + " spike records");
-            out.println("spikes:      " + sum.count());
-            out.println("spike_checksum: " + sum.hex());
+            out.println("outputs:     " + outputs.frames + " frames, " + outputs.spikeRecords + " spike records");
+            out.println("spikes:      " + outputs.sum.count());
+            out.println("spike_checksum: " + outputs.sum.hex());
         }
         out.flush();
         return Main.EXIT_OK;
     }
 
-    /** The checksum of a recording's spikes, in the order they were published. */
-    static SpikeChecksum checksum(Recording.Contents c) {
-        SpikeChecksum sum = new SpikeChecksum();
-        for (SpikeBatch b : c.spikes()) {
+    /**
+     * A recording's outputs counted as they are read, and the checksum of its spikes in the order they were
+     * published: a long recording's outputs do not fit in memory.
+     */
+    static final class Outputs implements Recording.Outputs {
+        final SpikeChecksum sum = new SpikeChecksum();
+        long frames;
+        long spikeRecords;
+
+        @Override
+        public void spikes(SpikeBatch b) {
+            spikeRecords++;
             int[] ids = SpikeBatches.neuronIds(b);
             int[] offs = SpikeBatches.tickOffsets(b);
             for (int i = 0; i < ids.length; i++) {
                 sum.add(b.getFirstTick() + offs[i], ids[i]);
             }
         }
-        return sum;
+
+        @Override
+        public void frame(Frame f) {
+            frames++;
+        }
     }
 
     private static String kinds(Map<String, Integer> m) {

@@ -91,6 +91,10 @@ public final class RecordCommand implements Callable<Integer> {
             return Main.fail(err, "cannot write " + out + ": " + (Files.isDirectory(out) ? "it is a directory"
                     : "directory " + dir + " does not exist"), Main.EXIT_USAGE);
         }
+        if (Files.exists(out) && !Files.isDirectory(out) && !Files.isRegularFile(out)) {
+            // the writer replaces a file by deleting it: never a device, a pipe or a socket
+            return Main.fail(err, "cannot write " + out + ": it exists and is not a regular file", Main.EXIT_USAGE);
+        }
         Map<String, Object> settings;
         try {
             settings = Answers.clientSettings(kafka, Answers.DEFAULT_TIMEOUT_S);

@@ -184,6 +184,37 @@ class RecordReplayIntegrationTest {
     }
 
     @Test
+    void shouldRecordTheRunOfItsOwnNetworkWhenAnotherNetworkOnTheSamePartitionWasCreatedAfterIt() throws Exception {
+        String id = "own-" + UUID.randomUUID().toString().substring(0, 6);
+        String other = sharingPartitionWith(id);
+        String otherSpec = SPEC.replace("\"name\": \"small\"", "\"name\": \"other\"");
+        try (NeuroStreamClient client = new NeuroStreamClient(clientSettings())) {
+            assertThat(client.create(id, SPEC, Duration.ofSeconds(30)).isApplied()).isTrue();
+            assertThat(client.step(id, 100).isApplied()).isTrue();
+            assertThat(client.create(other, otherSpec, Duration.ofSeconds(30)).isApplied()).isTrue();
+            assertThat(client.step(other, 50).isApplied()).isTrue();
+        }
+        Path file = dir.resolve("own.nsrec");
+
+        Cli record = cli("record", id, "--out", file.toString());
+
+        assertThat(record.exitCode()).as(record.err()).isZero();
+        io.neurostream.ingest.recording.Recording r = io.neurostream.ingest.recording.Recording.open(file);
+        assertThat(r.info().specJson()).isEqualTo(SPEC);
+        assertThat(r.readAll().journal()).isNotEmpty().allSatisfy(a -> assertThat(a.getNetworkId()).isEqualTo(id));
+    }
+
+    /** Another network id whose records share the partition of {@code id}'s on every topic of the test. */
+    private static String sharingPartitionWith(String id) {
+        for (int i = 0; ; i++) {
+            String other = id + "-other-" + i;
+            if (io.neurostream.schemas.Topics.partitionOf(other, 2) == io.neurostream.schemas.Topics.partitionOf(id, 2)) {
+                return other;
+            }
+        }
+    }
+
+    @Test
     void shouldSayWhenANetworkHasNoRunToRecord() {
         Cli c = cli("record", "never-created", "--out", dir.resolve("x.nsrec").toString());
 

@@ -128,4 +128,58 @@ class ReplayOfflineTest {
         assertThat(c.exitCode()).isEqualTo(2);
         assertThat(c.err()).contains("--set v_threshold=-51: expected POP.PARAM=VALUE").hasLineCount(1);
     }
+
+    @Test
+    void shouldFailInOneLineWhenTheReplayedSpikesDifferFromTheRecordedOnes() throws Exception {
+        Path other = dir.resolve("other-spikes.nsrec");
+        io.neurostream.ingest.recording.Recording golden = io.neurostream.ingest.recording.Recording.open(GOLDEN);
+        io.neurostream.ingest.recording.Recording.Contents c = golden.readAll();
+        try (io.neurostream.ingest.recording.RecordingWriter w = io.neurostream.ingest.recording.RecordingWriter.create(other,
+                golden.info())) {
+            for (var a : c.journal()) {
+                w.journal(a);
+            }
+            int dropped = -1; // the last batch with spikes: without it, the recorded spikes are not the run's
+            for (int i = 0; i < c.spikes().size(); i++) {
+                if (io.neurostream.schemas.SpikeBatches.neuronIds(c.spikes().get(i)).length > 0) {
+                    dropped = i;
+                }
+            }
+            for (int i = 0; i < c.spikes().size(); i++) {
+                if (i != dropped) {
+                    w.spikes(c.spikes().get(i));
+                }
+            }
+            for (var f : c.frames()) {
+                w.frame(f);
+            }
+            w.finish(c.committedTick());
+        }
+
+        Cli replay = Cli.run("replay", other.toString(), "--offline");
+        Cli changed = Cli.run("replay", other.toString(), "--offline", "--set", "E.v_threshold=-51");
+
+        assertThat(replay.exitCode()).isEqualTo(1);
+        JsonNode s = replay.summary();
+        assertThat(replay.err()).isEqualTo("neurostream: " + other + ": the replay's spike_checksum "
+                + s.get("spike_checksum").asText() + " differs from the recorded " + s.get("recorded_spike_checksum").asText()
+                + "\n");
+        assertThat(changed.exitCode()).as("with --set the spikes are meant to differ").isZero();
+    }
+
+    @Test
+    void shouldRejectAWindowThatIsNegativeOrBackwardsAsAUsageError() {
+        String[][] windows = {{"--to-ms", "-1"}, {"--from-ms", "300", "--to-ms", "200"}, {"--from-ms", "NaN"},
+            {"--timeout-s", "0"}};
+        for (String[] w : windows) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("replay", GOLDEN.toString(),
+                    "--bootstrap-server", "127.0.0.1:1"));
+            args.addAll(java.util.List.of(w));
+
+            Cli c = Cli.run(args.toArray(String[]::new));
+
+            assertThat(c.exitCode()).as(String.join(" ", w) + ": " + c.err()).isEqualTo(2);
+            assertThat(c.err()).startsWith("neurostream: " + w[w.length - 2]).hasLineCount(1);
+        }
+    }
 }

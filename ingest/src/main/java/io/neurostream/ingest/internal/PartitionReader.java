@@ -110,7 +110,8 @@ public final class PartitionReader implements AutoCloseable {
 
     /**
      * Reads every committed record of the partitions from {@code from} up to {@code to} (exclusive), or
-     * until the deadline passes.
+     * until the deadline passes. Only the records before {@code to} reach {@code sink}: a poll returns
+     * records past it too, and a caller that reads on from {@code to} would otherwise see those twice.
      *
      * @return whether every partition was read to its end offset
      */
@@ -126,7 +127,12 @@ public final class PartitionReader implements AutoCloseable {
             return true;
         }
         // the position passes aborted records and transaction markers too, so it reaches the end offset
-        return readUntil(start, sink, () -> start.keySet().stream().allMatch(tp -> consumer.position(tp) >= to.get(tp)),
+        Consumer<ConsumerRecord<String, byte[]>> inRange = r -> {
+            if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
+                sink.accept(r);
+            }
+        };
+        return readUntil(start, inRange, () -> start.keySet().stream().allMatch(tp -> consumer.position(tp) >= to.get(tp)),
                 deadlineNanos);
     }
 

@@ -91,6 +91,9 @@ public final class RunRecorder {
 
         List<AppliedInput> entries = new ArrayList<>();
         readAll(Map.of(journal, 0L), Map.of(journal, journalEnd), r -> {
+            if (!networkId.equals(r.key())) {
+                return; // another network whose records share the partition
+            }
             AppliedInput a = decode(r, Topics.JOURNAL.valueSerde()::decode);
             if (a != null) {
                 entries.add(a);
