@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** CommittedReader on the in-JVM broker. */
-class CommittedReaderIntegrationTest {
+/** PartitionReader on the in-JVM broker. */
+class PartitionReaderIntegrationTest {
 
     /**
      * A range read hands over exactly the records of the range: one poll returns records past the end offset
@@ -44,7 +44,7 @@ class CommittedReaderIntegrationTest {
         TopicPartition tp = new TopicPartition(topic, 0);
         List<Long> first = new ArrayList<>();
         List<Long> rest = new ArrayList<>();
-        try (CommittedReader reader = new CommittedReader(props)) {
+        try (PartitionReader reader = new PartitionReader(props, true)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             assertThat(reader.readRange(Map.of(tp, 0L), Map.of(tp, 40L), r -> first.add(r.offset()), deadline)).isTrue();
             assertThat(reader.readRange(Map.of(tp, 40L), Map.of(tp, 100L), r -> rest.add(r.offset()), deadline)).isTrue();
