@@ -324,6 +324,18 @@ public final class NeuroStreamClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Fetches now what the first {@link #send} would otherwise wait for (the metadata of topic
+     * {@code external-input}, the producer's id). A client that stamps inputs with ticks shortly ahead of a
+     * running network calls it before it reads the network's tick: a first send on a cold producer can take
+     * a second, by which time a real-time network has passed the ticks it was aimed at.
+     *
+     * @throws KafkaException if Kafka cannot be reached or refuses
+     */
+    public void prepareToSend() {
+        producer.partitionsFor(Topics.EXTERNAL_INPUT.name(prefix));
+    }
+
     /** Waits until every input sent so far is stored by the broker. */
     public void flush() {
         producer.flush();

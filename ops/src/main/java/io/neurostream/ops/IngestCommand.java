@@ -144,9 +144,11 @@ public final class IngestCommand implements Callable<Integer> {
             description = "The sense's z-layers to feed: e.g. 0, 0,2 or all (default: ${DEFAULT-VALUE}).")
     String zLayers;
 
-    @Option(names = "--lead-ms", paramLabel = "L", defaultValue = "200",
+    @Option(names = "--lead-ms", paramLabel = "L", defaultValue = "500",
             description = "How far ahead of the network's newest tick the first sample acts, ms of simulated time "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}). It must cover the way in (status up to a commit old, producer, "
+                    + "the simulator's next read): a sample that arrives after its tick acts at the first tick "
+                    + "not computed, and the journal says where.")
     double leadMs;
 
     @Option(names = "--size", paramLabel = "WxH", description = "stdin: the size of a raw grey frame, pixels.")
@@ -319,6 +321,7 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }, "neurostream-ingest-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        client.prepareToSend(); // a cold producer's first send would eat into --lead-ms
         long leadTicks = Math.round(leadMs / st.getDtMs());
         Streamer streamer = new Streamer(source, encoder, client::send,
                 () -> client.status(networkId).map(Status::getTick).orElse(st.getTick()), st.getDtMs(), leadTicks, REFRESH_MS);
