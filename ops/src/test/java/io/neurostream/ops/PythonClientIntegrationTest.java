@@ -56,23 +56,9 @@ class PythonClientIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String NETWORK = "py-net";
     private static final long TICKS = 3000;
-    /** Two LIF populations that fire on their own (v_rest above threshold), 400 neurons. */
-    private static final String SPEC = """
-            {"name": "py", "seed": 11, "dt_ms": 0.1,
-             "populations": [
-               {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
-                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
-                           "refractory_ms": 5.0, "integration": "exact"},
-                "init": {"v": {"uniform": [-60.0, -50.0]}}},
-               {"name": "I", "count": 80, "model": "lif", "type": "inhibitory",
-                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
-                           "refractory_ms": 5.0, "integration": "exact"},
-                "init": {"v": {"uniform": [-60.0, -50.0]}}}],
-             "synapse": {"kind": "exp_current", "tau_exc_ms": 5.0, "tau_inh_ms": 10.0},
-             "connections": [
-               {"from": "E", "to": ["E", "I"], "probability": 0.1, "weight": 1.62, "delay_ms": 0.1},
-               {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
-            """;
+    /** Two LIF populations that fire on their own (v_rest above threshold), 400 neurons: the create tests', seed 11. */
+    private static final String SPEC = CreateAndControlCommandsIntegrationTest.SPEC
+            .replace("{\"name\": \"small\", \"seed\": 7,", "{\"name\": \"py\", \"seed\": 11,");
 
     @Test
     void shouldDecodeInPythonWhatJavaReadsAndJournalAnInputSentFromPython() throws Exception {
