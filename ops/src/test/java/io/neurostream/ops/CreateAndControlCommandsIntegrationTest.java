@@ -6,10 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,22 +35,11 @@ class CreateAndControlCommandsIntegrationTest {
                {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
             """;
 
-    private static ServiceFixture service;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("cli-", 2);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        service = ServiceFixture.start("cli-", 2);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (service != null) {
-            service.close();
-        }
-    }
 
     private static Cli cli(String... args) {
         return service.cli(args);

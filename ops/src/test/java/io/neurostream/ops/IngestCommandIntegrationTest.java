@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,25 +46,22 @@ class IngestCommandIntegrationTest {
              "populations": [{"name": "E", "area": "S1", "count": 48, "model": "lif", "type": "excitatory"}]}
             """;
 
-    private static ServiceFixture service;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("ing-", 2);
     private static NeuroStreamClient client;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startSimulator() throws Exception {
-        service = ServiceFixture.start("ing-", 2);
+    static void startClient() {
         client = new NeuroStreamClient(service.clientSettings());
     }
 
     @AfterAll
-    static void stopSimulator() {
+    static void stopClient() {
         if (client != null) {
             client.close();
-        }
-        if (service != null) {
-            service.close();
         }
     }
 

@@ -19,10 +19,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,32 +30,18 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SendCommandIntegrationTest {
-    private static ServiceFixture service;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("send-", 2);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        service = ServiceFixture.start("send-", 2);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (service != null) {
-            service.close();
-        }
-    }
 
     private static Cli cli(String... args) {
         return service.cli(args);
     }
 
     private void create(String id) throws Exception {
-        Path f = dir.resolve(id + ".json");
-        Files.writeString(f, CreateAndControlCommandsIntegrationTest.SPEC);
-        Cli c = cli("create", f.toString(), "--id", id);
-        assertThat(c.exitCode()).as(c.err()).isZero();
+        service.create(dir, id, CreateAndControlCommandsIntegrationTest.SPEC);
     }
 
     /** The input ids of every input of the network journaled so far (committed), in journal order. */

@@ -2,14 +2,12 @@ package io.neurostream.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,32 +19,18 @@ class StatusCommandIntegrationTest {
     /** 400 LIF neurons, as in the create and control tests. */
     static final String SPEC = CreateAndControlCommandsIntegrationTest.SPEC;
 
-    private static ServiceFixture service;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("status-", 2);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        service = ServiceFixture.start("status-", 2);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (service != null) {
-            service.close();
-        }
-    }
 
     private static Cli cli(String... args) {
         return service.cli(args);
     }
 
     private void create(String id) throws Exception {
-        Path f = dir.resolve(id + ".json");
-        Files.writeString(f, SPEC);
-        Cli c = cli("create", f.toString(), "--id", id);
-        assertThat(c.exitCode()).as(c.err()).isZero();
+        service.create(dir, id, SPEC);
     }
 
     @Test
