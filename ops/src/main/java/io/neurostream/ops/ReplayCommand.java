@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.neurostream.engine.Network;
 import io.neurostream.engine.Population;
-import io.neurostream.engine.SpikeChecksum;
 import io.neurostream.ingest.NeuroStreamClient;
 import io.neurostream.ingest.recording.Recording;
 import io.neurostream.ingest.recording.RecordingException;
@@ -348,34 +347,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** The summary fields of {@code neurostream run}, for the replayed network. */
     private ObjectNode summary(Network network, long ticks, SpikeTally tally, double wallS, double buildS) {
-        ObjectNode s = MAPPER.createObjectNode();
-        double durationMs = new BigDecimal(InspectCommand.ms(ticks, network.dtMs())).doubleValue();
-        s.put("name", network.name());
-        s.put("seed", network.seed());
-        s.put("neurons", network.size());
-        s.put("synapses", network.synapseCount());
-        s.put("ticks", ticks);
-        s.put("dt_ms", network.dtMs());
-        s.put("duration_ms", durationMs);
-        SpikeChecksum checksum = tally.checksum();
-        s.put("spikes", checksum.count());
-        s.put("synaptic_events", network.totalSynapticEvents());
-        ObjectNode rates = s.putObject("rate_hz");
-        ObjectNode counts = s.putObject("population_spikes");
-        long[] pop = tally.populationSpikes();
-        for (Population p : network.populations()) {
-            long c = p.index() < pop.length ? pop[p.index()] : 0;
-            rates.put(p.name(), p.size() == 0 || durationMs == 0 ? 0.0 : c * 1000.0 / (p.size() * durationMs));
-            counts.put(p.name(), c);
-        }
-        s.put("wall_s", micros(wallS));
-        s.put("build_s", micros(buildS));
-        s.put("threads", threads);
-        s.put("spike_checksum", checksum.hex());
-        if (spikesOut != null) {
-            s.put("spikes_out", spikesOut.toString());
-        }
-        return s;
+        return RunCommand.summary(network, ticks, tally.checksum(), tally.populationSpikes(), wallS, buildS, threads,
+                spikesOut);
     }
 
     /**
@@ -424,9 +397,5 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    private static BigDecimal micros(double seconds) {
-        return BigDecimal.valueOf(Math.round(seconds * 1e6), 6).stripTrailingZeros();
     }
 }

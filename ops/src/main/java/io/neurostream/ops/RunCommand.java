@@ -253,7 +253,7 @@ public final class RunCommand implements Callable<Integer> {
             return fail(err, "cannot write " + e.getMessage(), EXIT_FAILURE);
         }
 
-        ObjectNode summary = summary(network, done, checksum, pops, popSpikes, wallS, buildS, probes);
+        ObjectNode summary = summary(network, done, checksum, popSpikes, wallS, buildS, probes);
         if (stopRequested) {
             summary.put("interrupted", true);
         }
@@ -266,8 +266,26 @@ public final class RunCommand implements Callable<Integer> {
         return stopRequested ? EXIT_INTERRUPTED : EXIT_OK;
     }
 
-    private ObjectNode summary(Network network, long ticks, SpikeChecksum checksum, List<Population> pops,
-            long[] popSpikes, double wallS, double buildS, ProbeRecorder probes) {
+    private ObjectNode summary(Network network, long ticks, SpikeChecksum checksum, long[] popSpikes, double wallS,
+            double buildS, ProbeRecorder probes) {
+        ObjectNode s = summary(network, ticks, checksum, popSpikes, wallS, buildS, threads, spikesOut);
+        if (probesOut != null) {
+            s.put("probes_out", probesOut.toString());
+            s.put("probe_samples", probes.samples());
+        }
+        return s;
+    }
+
+    /**
+     * The JSON summary of {@code ticks} ticks of {@code network}: what it is, its spikes, synaptic events and
+     * per-population rates and spike counts, the times, threads and spike_checksum, and where the spikes went
+     * ({@code spikesOut}, or none). One function for {@code run} and {@code replay}, whose promise is to print
+     * the same summary as run.
+     *
+     * @param populationSpikes spikes of each population by its index; a population past its end had none
+     */
+    static ObjectNode summary(Network network, long ticks, SpikeChecksum checksum, long[] populationSpikes,
+            double wallS, double buildS, int threads, Path spikesOut) {
         // ticks·dt in decimal, so that 3 ticks of 0.1 ms read 0.3, not 0.30000000000000004
         double durationMs = BigDecimal.valueOf(network.dtMs()).multiply(BigDecimal.valueOf(ticks)).doubleValue();
         ObjectNode s = MAPPER.createObjectNode();
@@ -282,8 +300,8 @@ public final class RunCommand implements Callable<Integer> {
         s.put("synaptic_events", network.totalSynapticEvents());
         ObjectNode rates = s.putObject("rate_hz");
         ObjectNode counts = s.putObject("population_spikes");
-        for (Population p : pops) {
-            long c = popSpikes[p.index()];
+        for (Population p : network.populations()) {
+            long c = p.index() < populationSpikes.length ? populationSpikes[p.index()] : 0;
             // spikes·1000 / (neurons·ms): one rounding for counts and durations that are exact in decimal
             rates.put(p.name(), p.size() == 0 || durationMs == 0 ? 0.0 : c * 1000.0 / (p.size() * durationMs));
             counts.put(p.name(), c);
@@ -294,10 +312,6 @@ public final class RunCommand implements Callable<Integer> {
         s.put("spike_checksum", checksum.hex());
         if (spikesOut != null) {
             s.put("spikes_out", spikesOut.toString());
-        }
-        if (probesOut != null) {
-            s.put("probes_out", probesOut.toString());
-            s.put("probe_samples", probes.samples());
         }
         return s;
     }

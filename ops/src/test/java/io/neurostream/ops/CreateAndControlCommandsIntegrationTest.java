@@ -2,27 +2,14 @@ package io.neurostream.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
-import io.neurostream.schemas.TopicAdmin;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code neurostream create} and {@code neurostream control} run in this JVM against a real
@@ -30,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CreateAndControlCommandsIntegrationTest {
-    private static final Logger LOG = LoggerFactory.getLogger(CreateAndControlCommandsIntegrationTest.class);
     /** 400 LIF neurons: built on the simulator's loop, so its CREATE is answered CREATED. */
     static final String SPEC = """
             {"name": "small", "seed": 7, "dt_ms": 0.1,
@@ -49,44 +35,14 @@ class CreateAndControlCommandsIntegrationTest {
                {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
             """;
 
-    private static EmbeddedBroker kafka;
-    private static String prefix;
-    private static SimulatorService simulator;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("cli-", 2);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "cli-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
-                    .withPartitions(2)).ok()).isTrue();
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        simulator = new SimulatorService(new SimulatorConfig(props));
-        simulator.start();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private static Cli cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
-                "--property", "neurostream.topic.prefix=" + prefix));
-        Cli c = Cli.run(all.toArray(String[]::new));
-        LOG.info("neurostream {} -> exit {}, out: {} err: {}", String.join(" ", args), c.exitCode(), c.out().strip(),
-                c.err().strip());
-        return c;
+        return service.cli(args);
     }
 
     private Path spec(String name, String json) throws Exception {

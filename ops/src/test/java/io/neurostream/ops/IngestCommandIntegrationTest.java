@@ -2,19 +2,14 @@ package io.neurostream.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
 import io.neurostream.ingest.Answer;
 import io.neurostream.ingest.NeuroStreamClient;
 import io.neurostream.ingest.internal.PartitionReader;
 import io.neurostream.schemas.Matrices;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.InputKind;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,48 +46,29 @@ class IngestCommandIntegrationTest {
              "populations": [{"name": "E", "area": "S1", "count": 48, "model": "lif", "type": "excitatory"}]}
             """;
 
-    private static EmbeddedBroker kafka;
-    private static String prefix;
-    private static SimulatorService simulator;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("ing-", 2);
     private static NeuroStreamClient client;
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startSimulator() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "ing-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
-                    .withPartitions(2)).ok()).isTrue();
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        simulator = new SimulatorService(new SimulatorConfig(props));
-        simulator.start();
-        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
-        c.put(NeuroStreamClient.TOPIC_PREFIX, prefix);
-        client = new NeuroStreamClient(c);
+    static void startClient() {
+        client = new NeuroStreamClient(service.clientSettings());
     }
 
     @AfterAll
-    static void stopSimulator() {
+    static void stopClient() {
         if (client != null) {
             client.close();
-        }
-        if (simulator != null) {
-            simulator.close();
         }
     }
 
     private static Cli ingest(String... args) {
         List<String> all = new ArrayList<>(List.of("ingest"));
         all.addAll(List.of(args));
-        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(), "--property", "neurostream.topic.prefix=" + prefix));
-        return Cli.run(all.toArray(String[]::new));
+        return service.cli(all.toArray(String[]::new));
     }
 
     private static void create(String id) {
@@ -176,11 +152,11 @@ class IngestCommandIntegrationTest {
     @Test
     void shouldMapJsonRecordsOfAUsersTopicAndSkipABadOneNamingWhereItIs() throws Exception {
         create("iot");
-        String topic = prefix + "my-sensors";
-        try (Admin admin = kafka.admin()) {
+        String topic = service.prefix() + "my-sensors";
+        try (Admin admin = service.kafka().admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
         }
-        Map<String, Object> p = new HashMap<>(kafka.clientConfig());
+        Map<String, Object> p = new HashMap<>(service.kafka().clientConfig());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, "{\"device\": \"a\", \"values\": [1, 2, 3, 4, 5, 6]}")).get();
             producer.send(new ProducerRecord<>(topic, "{\"device\": \"a\", \"values\": [1, 2]}")).get();
@@ -204,10 +180,10 @@ class IngestCommandIntegrationTest {
 
     /** The network's inputs on the journal, waiting until {@code n} are there. */
     private static List<AppliedInput> journaledInputs(String id, int n) {
-        String topic = Topics.JOURNAL.name(prefix);
+        String topic = Topics.JOURNAL.name(service.prefix());
         List<AppliedInput> found = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (PartitionReader reader = new PartitionReader(new HashMap<>(kafka.clientConfig()), true)) {
+        try (PartitionReader reader = new PartitionReader(new HashMap<>(service.kafka().clientConfig()), true)) {
             TopicPartition tp = new TopicPartition(topic, Topics.partitionOf(id, reader.partitions(topic, Duration.ofSeconds(10))));
             reader.readUntil(Map.of(tp, 0L), r -> {
                 if (id.equals(r.key()) && r.value() != null) {

@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.neurostream.analytics.AnalyticsApp;
 import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
 import io.neurostream.engine.SpikeChecksum;
 import io.neurostream.schemas.SpikeBatches;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Control;
@@ -18,8 +16,6 @@ import io.neurostream.schemas.avro.InputKind;
 import io.neurostream.schemas.avro.Rate;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.simulator.Commands;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -61,50 +56,28 @@ class PythonClientIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String NETWORK = "py-net";
     private static final long TICKS = 3000;
-    /** Two LIF populations that fire on their own (v_rest above threshold), 400 neurons. */
-    private static final String SPEC = """
-            {"name": "py", "seed": 11, "dt_ms": 0.1,
-             "populations": [
-               {"name": "E", "count": 320, "model": "lif", "type": "excitatory",
-                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
-                           "refractory_ms": 5.0, "integration": "exact"},
-                "init": {"v": {"uniform": [-60.0, -50.0]}}},
-               {"name": "I", "count": 80, "model": "lif", "type": "inhibitory",
-                "params": {"v_rest": -49.0, "v_threshold": -50.0, "v_reset": -60.0, "tau_membrane": 20.0,
-                           "refractory_ms": 5.0, "integration": "exact"},
-                "init": {"v": {"uniform": [-60.0, -50.0]}}}],
-             "synapse": {"kind": "exp_current", "tau_exc_ms": 5.0, "tau_inh_ms": 10.0},
-             "connections": [
-               {"from": "E", "to": ["E", "I"], "probability": 0.1, "weight": 1.62, "delay_ms": 0.1},
-               {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
-            """;
+    /** Two LIF populations that fire on their own (v_rest above threshold), 400 neurons: the create tests', seed 11. */
+    private static final String SPEC = CreateAndControlCommandsIntegrationTest.SPEC
+            .replace("{\"name\": \"small\", \"seed\": 7,", "{\"name\": \"py\", \"seed\": 11,");
 
     @Test
     void shouldDecodeInPythonWhatJavaReadsAndJournalAnInputSentFromPython() throws Exception {
         PythonClient.assumeAvailable();
-        EmbeddedBroker kafka = SharedBroker.get();
-        String prefix = "py-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(2));
-        }
-        Map<String, Object> sim = new HashMap<>(kafka.clientConfig());
-        sim.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        sim.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        sim.put(SimulatorConfig.INSTANCE_ID, prefix + "sim");
-        Map<String, Object> an = new HashMap<>(kafka.clientConfig());
-        an.put(AnalyticsConfig.TOPIC_PREFIX, prefix);
-        an.put(AnalyticsConfig.APPLICATION_ID, prefix + "analytics");
-        an.put(AnalyticsConfig.WINDOW_SIZE_MS, "100");
-        an.put(AnalyticsConfig.WINDOW_ADVANCE_MS, "100");
-        an.put(AnalyticsConfig.WINDOW_GRACE_MS, "0");
-        an.put("state.dir", Files.createTempDirectory("python-client-streams").toString());
-        an.put("commit.interval.ms", "100");
-        an.put("statestore.cache.max.bytes", "0");
         Path csv = Files.createTempFile("python-client-spikes", ".csv");
-        try (SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
-                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
-                        new ByteArraySerializer())) {
-            simulator.start();
+        try (ServiceFixture service = ServiceFixture.start("py-", 2);
+                KafkaProducer<String, byte[]> producer = new KafkaProducer<>(service.kafka().clientConfig(),
+                        new StringSerializer(), new ByteArraySerializer())) {
+            EmbeddedBroker kafka = service.kafka();
+            String prefix = service.prefix();
+            Map<String, Object> an = new HashMap<>(kafka.clientConfig());
+            an.put(AnalyticsConfig.TOPIC_PREFIX, prefix);
+            an.put(AnalyticsConfig.APPLICATION_ID, prefix + "analytics");
+            an.put(AnalyticsConfig.WINDOW_SIZE_MS, "100");
+            an.put(AnalyticsConfig.WINDOW_ADVANCE_MS, "100");
+            an.put(AnalyticsConfig.WINDOW_GRACE_MS, "0");
+            an.put("state.dir", Files.createTempDirectory("python-client-streams").toString());
+            an.put("commit.interval.ms", "100");
+            an.put("statestore.cache.max.bytes", "0");
             List<Rate> javaRates;
             try (AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(an))) {
                 analytics.start();
@@ -149,7 +122,7 @@ class PythonClientIntegrationTest {
             assertThat(applied.getCurrent()).isEqualTo(3.5);
             assertThat(applied.getDurationTicks()).isEqualTo(1000);
             assertThat(applied.getTarget().getPopulations()).containsExactly("E");
-            assertThat(simulator.failure()).isNull();
+            assertThat(service.simulator().failure()).isNull();
         } finally {
             Files.deleteIfExists(csv);
         }

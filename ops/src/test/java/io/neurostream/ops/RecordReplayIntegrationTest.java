@@ -3,33 +3,21 @@ package io.neurostream.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
 import io.neurostream.ingest.NeuroStreamClient;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.avro.ExternalInput;
 import io.neurostream.schemas.avro.InputKind;
 import io.neurostream.schemas.avro.Status;
 import io.neurostream.schemas.avro.Target;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The recording guarantee on a real SimulatorService and the in-JVM broker: a live run fed with inputs
@@ -39,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RecordReplayIntegrationTest {
-    private static final Logger LOG = LoggerFactory.getLogger(RecordReplayIntegrationTest.class);
     /**
      * 400 LIF neurons on a 20 x 20 lattice whose rest is above threshold: they fire on their own, and inputs
      * change how. The lattice is one area with a sense, so that {@code neurostream ingest} can feed it.
@@ -64,49 +51,14 @@ class RecordReplayIntegrationTest {
                {"from": "I", "to": ["E", "I"], "probability": 0.1, "weight": 9.0, "delay_ms": 0.1}]}
             """;
 
-    private static EmbeddedBroker kafka;
-    private static String prefix;
-    private static SimulatorService simulator;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("rec-", 2);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "rec-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
-                    .withPartitions(2)).ok()).isTrue();
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        simulator = new SimulatorService(new SimulatorConfig(props));
-        simulator.start();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private static Cli cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(), "--property", "neurostream.topic.prefix=" + prefix));
-        Cli c = Cli.run(all.toArray(String[]::new));
-        LOG.info("neurostream {} -> exit {}, out: {} err: {}", String.join(" ", args), c.exitCode(), c.out().strip(),
-                c.err().strip());
-        return c;
-    }
-
-    private static Map<String, Object> clientSettings() {
-        Map<String, Object> s = new HashMap<>(kafka.clientConfig());
-        s.put(NeuroStreamClient.TOPIC_PREFIX, prefix);
-        return s;
+        return service.cli(args);
     }
 
     private static ExternalInput.Builder toE(String id) {
@@ -120,7 +72,7 @@ class RecordReplayIntegrationTest {
      * of the network); then paused.
      */
     private void liveRun(String id) throws Exception {
-        try (NeuroStreamClient client = new NeuroStreamClient(clientSettings())) {
+        try (NeuroStreamClient client = new NeuroStreamClient(service.clientSettings())) {
             assertThat(client.create(id, SPEC, Duration.ofSeconds(30)).isApplied()).isTrue();
             assertThat(client.start(id, 1.0).isApplied()).isTrue();
             client.send(toE(id).setKind(InputKind.CURRENT).setCurrent(20.0).setDurationTicks(1500).build());
@@ -188,7 +140,7 @@ class RecordReplayIntegrationTest {
         String id = "own-" + UUID.randomUUID().toString().substring(0, 6);
         String other = sharingPartitionWith(id);
         String otherSpec = SPEC.replace("\"name\": \"small\"", "\"name\": \"other\"");
-        try (NeuroStreamClient client = new NeuroStreamClient(clientSettings())) {
+        try (NeuroStreamClient client = new NeuroStreamClient(service.clientSettings())) {
             assertThat(client.create(id, SPEC, Duration.ofSeconds(30)).isApplied()).isTrue();
             assertThat(client.step(id, 100).isApplied()).isTrue();
             assertThat(client.create(other, otherSpec, Duration.ofSeconds(30)).isApplied()).isTrue();

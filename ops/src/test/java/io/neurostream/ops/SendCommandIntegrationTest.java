@@ -2,14 +2,9 @@ package io.neurostream.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.ExternalInput;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,19 +12,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,54 +30,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class SendCommandIntegrationTest {
-    private static EmbeddedBroker kafka;
-    private static String prefix;
-    private static SimulatorService simulator;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("send-", 2);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "send-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
-                    .withPartitions(2)).ok()).isTrue();
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        simulator = new SimulatorService(new SimulatorConfig(props));
-        simulator.start();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private static Cli cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
-                "--property", "neurostream.topic.prefix=" + prefix));
-        return Cli.run(all.toArray(String[]::new));
+        return service.cli(args);
     }
 
     private void create(String id) throws Exception {
-        Path f = dir.resolve(id + ".json");
-        Files.writeString(f, CreateAndControlCommandsIntegrationTest.SPEC);
-        Cli c = cli("create", f.toString(), "--id", id);
-        assertThat(c.exitCode()).as(c.err()).isZero();
+        service.create(dir, id, CreateAndControlCommandsIntegrationTest.SPEC);
     }
 
     /** The input ids of every input of the network journaled so far (committed), in journal order. */
     private static List<String> journaledInputIds(String networkId) {
-        String topic = Topics.JOURNAL.name(prefix);
-        Map<String, Object> c = new HashMap<>(kafka.clientConfig());
+        String topic = Topics.JOURNAL.name(service.prefix());
+        Map<String, Object> c = new HashMap<>(service.kafka().clientConfig());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<String> ids = new ArrayList<>();
@@ -148,7 +110,7 @@ class SendCommandIntegrationTest {
 
         assertThat(c.exitCode()).isEqualTo(1);
         assertThat(c.out()).isEmpty();
-        assertThat(c.err()).isEqualTo("neurostream: no network 'nobody-here': it has no status on " + prefix
+        assertThat(c.err()).isEqualTo("neurostream: no network 'nobody-here': it has no status on " + service.prefix()
                 + "status (never created, or deleted); nothing sent\n");
     }
 

@@ -2,24 +2,12 @@ package io.neurostream.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.broker.SharedBroker;
-import io.neurostream.schemas.TopicAdmin;
-import io.neurostream.simulator.SimulatorConfig;
-import io.neurostream.simulator.SimulatorService;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,48 +19,18 @@ class StatusCommandIntegrationTest {
     /** 400 LIF neurons, as in the create and control tests. */
     static final String SPEC = CreateAndControlCommandsIntegrationTest.SPEC;
 
-    private static EmbeddedBroker kafka;
-    private static String prefix;
-    private static SimulatorService simulator;
+    @RegisterExtension
+    static final ServiceFixture service = new ServiceFixture("status-", 2);
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startSimulator() throws Exception {
-        kafka = SharedBroker.get();
-        prefix = "status-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = kafka.admin()) {
-            assertThat(TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix)
-                    .withPartitions(2)).ok()).isTrue();
-        }
-        Map<String, Object> props = new HashMap<>(kafka.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
-        props.put(SimulatorConfig.INSTANCE_ID, prefix + "sim-1");
-        props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
-        simulator = new SimulatorService(new SimulatorConfig(props));
-        simulator.start();
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        if (simulator != null) {
-            simulator.close();
-        }
-    }
-
     private static Cli cli(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--bootstrap-server", kafka.bootstrapServers(),
-                "--property", "neurostream.topic.prefix=" + prefix));
-        return Cli.run(all.toArray(String[]::new));
+        return service.cli(args);
     }
 
     private void create(String id) throws Exception {
-        Path f = dir.resolve(id + ".json");
-        Files.writeString(f, SPEC);
-        Cli c = cli("create", f.toString(), "--id", id);
-        assertThat(c.exitCode()).as(c.err()).isZero();
+        service.create(dir, id, SPEC);
     }
 
     @Test

@@ -62,14 +62,10 @@ public final class MatrixTextSource implements Source {
     }
 
     private float[][] nextJson() throws IOException {
-        String s;
-        do {
-            s = in.readLine();
-            line++;
-            if (s == null) {
-                return null;
-            }
-        } while (s.isBlank());
+        String s = nextNonBlankLine();
+        if (s == null) {
+            return null;
+        }
         JsonNode n;
         try {
             n = JSON.readTree(s);
@@ -124,14 +120,10 @@ public final class MatrixTextSource implements Source {
     }
 
     private float[][] nextCsvBlock() throws IOException {
-        String s;
-        do {
-            s = in.readLine();
-            line++;
-            if (s == null) {
-                return null;
-            }
-        } while (s.isBlank());
+        String s = nextNonBlankLine();
+        if (s == null) {
+            return null;
+        }
         java.util.List<float[]> rows = new java.util.ArrayList<>();
         while (s != null && !s.isBlank()) {
             float[] row = csv(s);
@@ -146,6 +138,20 @@ public final class MatrixTextSource implements Source {
     }
 
     private float[][] nextCsvLine() throws IOException {
+        String s = nextNonBlankLine();
+        if (s == null) {
+            return null;
+        }
+        float[] v = csv(s);
+        float[][] m = new float[v.length][1];
+        for (int i = 0; i < v.length; i++) {
+            m[i][0] = v[i];
+        }
+        return m;
+    }
+
+    /** The next line that is not blank (counting every line read), or null at the end of the text. */
+    private String nextNonBlankLine() throws IOException {
         String s;
         do {
             s = in.readLine();
@@ -154,12 +160,7 @@ public final class MatrixTextSource implements Source {
                 return null;
             }
         } while (s.isBlank());
-        float[] v = csv(s);
-        float[][] m = new float[v.length][1];
-        for (int i = 0; i < v.length; i++) {
-            m[i][0] = v[i];
-        }
-        return m;
+        return s;
     }
 
     private float[] csv(String s) {
