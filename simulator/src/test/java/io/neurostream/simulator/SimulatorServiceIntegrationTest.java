@@ -108,6 +108,9 @@ class SimulatorServiceIntegrationTest {
     @Test
     void shouldSendBadInputToRejectedAndKeepRunning() {
         send(Commands.create("n3", SimulatorCoreTest.CUBA));
+        // control and external-input are two topics: an input may be read before a CREATE sent just before
+        // it, and is then rightly UNKNOWN_NETWORK; wait until the network exists, as a client would
+        readUntil(Topics.STATUS, l -> l.stream().anyMatch(s -> s.getNetworkId().equals("n3")));
         producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), "n3", new byte[] {(byte) 0xC3, 1, 2}));
         send(Commands.current("n3", List.of("nowhere"), 1.0, null, 1));
         send(Commands.step("n3", 10));
