@@ -43,7 +43,11 @@ import picocli.CommandLine;
 class TailCommandIntegrationTest {
     private static final int PARTITIONS = 2;
     private static final String PREFIX = "tail.";
-    private static final long TIMESTAMP_MS = 1_700_000_000_123L;
+    /**
+     * The records' timestamp: now. A fixed date in the past made them older than the spikes topic's one-day
+     * retention, and the broker's retention check (every 5 minutes) deleted them under a test now and then.
+     */
+    private static final long TIMESTAMP_MS = System.currentTimeMillis();
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Two networks on the same partition, so that --network must filter by key, not only by partition. */
     private static final String NET_A = "net-a";
