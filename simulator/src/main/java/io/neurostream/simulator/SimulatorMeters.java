@@ -37,6 +37,16 @@ public final class SimulatorMeters {
      */
     public static final String PUBLISH_LATENCY = "neurostream.simulator.publish.latency";
 
+    /**
+     * Commit histogram buckets, 1 ms to 30 s: around the default transaction.timeout.ms of 10 s the buckets
+     * tell a commit that nears it.
+     */
+    static final Duration[] COMMIT_BUCKETS = NetworkMeters.millis(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000,
+            7500, 10_000, 30_000);
+    /** Publish latency buckets, 5 ms to 30 s: a frame waits up to a commit interval (100 ms) plus the commit. */
+    static final Duration[] PUBLISH_BUCKETS = NetworkMeters.millis(5, 10, 25, 50, 100, 150, 200, 300, 500, 1000, 2500, 5000,
+            10_000, 30_000);
+
     private final MeterRegistry registry;
     private final String instance;
     private final EnumMap<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
@@ -55,19 +65,17 @@ public final class SimulatorMeters {
         this.instance = Objects.requireNonNull(instance, "instance");
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, Counter.builder(REJECTED).description("Records the simulator sent to the rejected topic, by reason")
-                    .baseUnit("records").tag("reason", reason.name()).tag("instance", instance).register(registry));
+                    .tag("reason", reason.name()).tag("instance", instance).register(registry));
         }
         Gauge.builder(NETWORKS_HOSTED, this, m -> m.networksHosted).description("Networks this simulator instance hosts now")
                 .tag("instance", instance).strongReference(true).register(registry);
         commitDuration = Timer.builder(COMMIT_DURATION)
                 .description("One transaction commit: sendOffsetsToTransaction and commitTransaction (at least once: flush "
                         + "and commitSync)")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(60)).tag("instance", instance).register(registry);
+                .serviceLevelObjectives(COMMIT_BUCKETS).tag("instance", instance).register(registry);
         publishLatency = Timer.builder(PUBLISH_LATENCY)
                 .description("From a frame's computation ending to the commit that makes it visible to read_committed readers")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(60)).tag("instance", instance).register(registry);
+                .serviceLevelObjectives(PUBLISH_BUCKETS).tag("instance", instance).register(registry);
     }
 
     /** Meters that cost nothing: a registry that keeps nothing. */

@@ -31,6 +31,21 @@ public final class NetworkMeters {
     /** Counter of inputs applied after their tick; Prometheus: {@code neurostream_simulator_inputs_late_total}. */
     public static final String INPUTS_LATE = "neurostream.simulator.inputs.late";
 
+    /**
+     * The histogram's buckets (upper bounds): a fixed few, from 10 µs (a small network) to 1 s (far slower than
+     * real time at dt 0.1 ms), so each network adds a bounded number of series.
+     */
+    static final Duration[] TICK_BUCKETS = millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000);
+
+    /** Durations of so many milliseconds (fractions allowed). */
+    public static Duration[] millis(double... ms) {
+        Duration[] d = new Duration[ms.length];
+        for (int i = 0; i < ms.length; i++) {
+            d[i] = Duration.ofNanos(Math.round(ms[i] * 1e6));
+        }
+        return d;
+    }
+
     /** Meters that go nowhere: a network not (yet) hosted by a core, or a core without a registry. */
     public static final NetworkMeters NONE = new NetworkMeters(new CompositeMeterRegistry(), "", "");
 
@@ -45,22 +60,21 @@ public final class NetworkMeters {
     /** Registers the meters of network {@code network} of simulator instance {@code instance}. */
     public NetworkMeters(MeterRegistry registry, String instance, String network) {
         Tags tags = Tags.of("instance", instance, "network", network);
-        ticks = Counter.builder(TICKS).description("Ticks computed and published (ticks/s = rate())").baseUnit("ticks")
+        ticks = Counter.builder(TICKS).description("Ticks computed and published (ticks/s = rate())")
                 .tags(tags).register(registry);
-        spikes = Counter.builder(SPIKES).description("Spikes published").baseUnit("spikes").tags(tags).register(registry);
+        spikes = Counter.builder(SPIKES).description("Spikes published").tags(tags).register(registry);
         tickDuration = Timer.builder(TICK_DURATION)
                 .description("Wall time to compute one tick: one observation per frame, its compute time divided by its ticks")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000))
-                .maximumExpectedValue(Duration.ofSeconds(1)).tags(tags).register(registry);
+                .serviceLevelObjectives(TICK_BUCKETS).tags(tags).register(registry);
         realtimeFactor = Gauge.builder(REALTIME_FACTOR, this, m -> m.realtimeFactorValue)
                 .description("Simulated time / wall time over the last status interval, as status shows it (0 unless RUNNING)")
                 .tags(tags).strongReference(true).register(registry);
         applied = Counter.builder(INPUTS_APPLIED).description("External inputs applied to the network (at their tick)")
-                .baseUnit("inputs").tags(tags).register(registry);
+                .tags(tags).register(registry);
         late = Counter.builder(INPUTS_LATE)
                 .description("External inputs that arrived after their tick and were applied late, at the first tick not yet "
                         + "computed (within simulator.input.late.tolerance.ms); later ones are rejected_total{reason=\"TICK_IN_PAST\"}")
-                .baseUnit("inputs").tags(tags).register(registry);
+                .tags(tags).register(registry);
     }
 
     /** A frame of {@code ticks} ticks with {@code spikes} spikes, computed in {@code computeNanos} of wall time, was published. */
