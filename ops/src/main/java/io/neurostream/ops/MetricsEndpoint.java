@@ -1,5 +1,6 @@
 package io.neurostream.ops;
 
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.neurostream.ops.internal.JvmMeters;
@@ -34,9 +35,9 @@ final class MetricsEndpoint implements AutoCloseable {
     private final JvmMeters jvm;
     private OpsHttpServer server;
 
-    private MetricsEndpoint(PrometheusMeterRegistry registry) {
+    private MetricsEndpoint(PrometheusMeterRegistry registry, String instance) {
         this.registry = registry;
-        this.jvm = new JvmMeters(registry);
+        this.jvm = new JvmMeters(registry, Tags.of("instance", instance));
     }
 
     /**
@@ -61,20 +62,19 @@ final class MetricsEndpoint implements AutoCloseable {
     }
 
     /**
-     * A registry whose JVM meters carry {@code instance}, served on {@code host:port} (not served when
+     * A registry whose JVM meters carry the tag {@code instance}, served on {@code host:port} (not served when
      * {@code port} is null); the URL goes to {@code err}.
      *
      * @throws PortTaken when the address cannot be bound
      */
     static MetricsEndpoint start(String host, Integer port, String instance, OpsHttpServer.Check health,
             OpsHttpServer.Check ready, PrintWriter err) {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // every meter carries the process's instance; the services' own meters set it themselves
-        registry.config().commonTags("instance", instance);
-        MetricsEndpoint m = new MetricsEndpoint(registry);
+        // every meter carries the tag instance: the services set it on theirs (not as a common tag of the registry,
+        // which Micrometer's Kafka binders would count twice and then drop each other's meters in a demo)
+        MetricsEndpoint m = new MetricsEndpoint(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), instance);
         if (port != null) {
             try {
-                m.server = OpsHttpServer.start(host, port, registry, health, ready);
+                m.server = OpsHttpServer.start(host, port, m.registry, health, ready);
             } catch (UncheckedIOException | IllegalArgumentException e) {
                 m.close();
                 throw new PortTaken("cannot serve metrics on " + host + ":" + port + " (" + PORT_OPTION + " " + port + ", "
