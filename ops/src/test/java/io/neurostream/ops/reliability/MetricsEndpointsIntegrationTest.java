@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -36,8 +35,8 @@ class MetricsEndpointsIntegrationTest {
         EmbeddedBroker broker = Kit.sharedBroker();
         String prefix = Kit.prefix("metrics");
         Kit.topics(broker, prefix, 1);
-        List<String> args = new ArrayList<>(Kit.simulate(broker.bootstrapServers(), prefix, "sim-metrics", Map.of()));
-        args.addAll(List.of("--metrics-port", "0"));
+        // Kit's arguments ask for --metrics-port 0
+        List<String> args = Kit.simulate(broker.bootstrapServers(), prefix, "sim-metrics", Map.of());
         try (ServiceProcess sim = ServiceProcess.start("simulate-metrics", Path.of("target", "reliability", prefix), args)) {
             URI base = awaitUrl(sim);
             HttpResponse<String> first = get(base, "/ready");
@@ -86,9 +85,8 @@ class MetricsEndpointsIntegrationTest {
         Kit.topics(broker, prefix, 1);
         Path dir = Path.of("target", "reliability", prefix);
         Files.createDirectories(dir);
-        List<String> args = new ArrayList<>(Kit.analytics(broker.bootstrapServers(), prefix,
-                Map.of("state.dir", dir.resolve("state").toAbsolutePath().toString())));
-        args.addAll(List.of("--metrics-port", "0"));
+        List<String> args = Kit.analytics(broker.bootstrapServers(), prefix,
+                Map.of("state.dir", dir.resolve("state").toAbsolutePath().toString()));
         try (ServiceProcess analytics = ServiceProcess.start("analytics-metrics", dir, args)) {
             URI base = awaitUrl(analytics);
             HttpResponse<String> first = get(base, "/ready");
