@@ -118,6 +118,8 @@ public final class SimulatorService implements AutoCloseable {
     private long lastCommitNanos;
     private final String framesTopic;
     private final SimulatorMeters meters;
+    /** Whether to bind Micrometer's Kafka client meters (each has a refresh thread): not for a registry that keeps nothing. */
+    private final boolean kafkaMeters;
     /** Micrometer's meters of the consumer's and the producer's own metrics, bound from {@link #start} to shutdown. */
     private volatile io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private volatile io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics producerMetrics;
@@ -138,7 +140,7 @@ public final class SimulatorService implements AutoCloseable {
 
     /** A service whose meters go nowhere (the JMX bean still counts rejections and hosted networks). */
     public SimulatorService(SimulatorConfig config) {
-        this(config, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
+        this(config, new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), false);
     }
 
     /**
@@ -147,6 +149,11 @@ public final class SimulatorService implements AutoCloseable {
      * tagged {@code instance} = {@code simulator.instance.id}.
      */
     public SimulatorService(SimulatorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, java.util.Objects.requireNonNull(registry, "registry"), true);
+    }
+
+    private SimulatorService(SimulatorConfig config, io.micrometer.core.instrument.MeterRegistry registry, boolean kafkaMeters) {
+        this.kafkaMeters = kafkaMeters;
         this.config = config;
         this.prefix = config.topicPrefix();
         this.journalTopic = Topics.JOURNAL.name(prefix);
@@ -202,11 +209,13 @@ public final class SimulatorService implements AutoCloseable {
     /** Starts the service's loop on its own thread and registers its JMX metrics and Kafka client meters. */
     public void start() {
         registerMetrics();
-        io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("instance", config.instanceId());
-        consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer, tags);
-        producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer, tags);
-        consumerMetrics.bindTo(meters.registry());
-        producerMetrics.bindTo(meters.registry());
+        if (kafkaMeters) {
+            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("instance", config.instanceId());
+            consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer, tags);
+            producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer, tags);
+            consumerMetrics.bindTo(meters.registry());
+            producerMetrics.bindTo(meters.registry());
+        }
         thread.start();
     }
 
@@ -522,8 +531,10 @@ public final class SimulatorService implements AutoCloseable {
     private void shutDown() {
         running = false;
         notReady = "stopped";
-        consumerMetrics.close(); // its meters leave the registry with it
-        producerMetrics.close();
+        if (consumerMetrics != null) {
+            consumerMetrics.close(); // its meters leave the registry with it (and its refresh thread stops)
+            producerMetrics.close();
+        }
         for (HostedNetwork h : new ArrayList<>(core.networks())) {
             core.release(h.id());
         }
