@@ -100,7 +100,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:--duration-s elapsed and everything stopped cleanly",
             "1:a part failed to start or stopped with an error",
-            "2:bad usage, or --port taken by something that is not Kafka",
+            "2:bad usage, --port taken by something that is not Kafka, or --metrics-port taken",
             "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"},
         footer = {
             "",
@@ -398,9 +398,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
-     * producer, broker. Each part gets its own try, so one failure does not leave the rest running, and
-     * what is left of the shutdown budget ({@link StopSignal#closeWithin}), so one wedged part does not
-     * hold the rest for ever.
+     * producer, broker, and last the metrics endpoint (so a scrape sees the parts stop). Each part gets its
+     * own try, so one failure does not leave the rest running, and what is left of the shutdown budget
+     * ({@link StopSignal#closeWithin}), so one wedged part does not hold the rest for ever.
      */
     private boolean closeAll(StopSignal stop, PrintWriter err) {
         boolean clean = true;
