@@ -96,11 +96,28 @@ public final class AnalyticsApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final AnalyticsQueries queries;
 
+    /** An application without meters. */
     public AnalyticsApp(AnalyticsConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * An application that binds Micrometer's Kafka Streams metrics ({@code kafka.stream.*}, and the
+     * {@code kafka.consumer.*}, {@code kafka.producer.*} and {@code kafka.admin.*} ones of its clients) to
+     * {@code registry} when it starts, tagged {@code instance} = {@code application.id}, until it is closed.
+     *
+     * @param registry where the meters go; null: nowhere
+     */
+    public AnalyticsApp(AnalyticsConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.analyticsConfig = config;
         this.streams = new KafkaStreams(buildTopology(config), config(config));
         this.queries = AnalyticsQueries.over(this::store);
+        this.registry = registry;
     }
+
+    private final io.micrometer.core.instrument.MeterRegistry registry;
+    /** Micrometer's binder of the Streams metrics, from {@link #start} to {@link #close}. */
+    private volatile io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics streamsMetrics;
 
     /**
      * The Kafka Streams settings: every pass-through setting, then {@code application.id},
@@ -182,6 +199,11 @@ public final class AnalyticsApp implements AutoCloseable {
 
     /** Starts processing (returns at once; the state goes REBALANCING, then RUNNING). */
     public void start() {
+        if (registry != null && streamsMetrics == null) {
+            streamsMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams,
+                    io.micrometer.core.instrument.Tags.of("instance", analyticsConfig.applicationId()));
+            streamsMetrics.bindTo(registry);
+        }
         streams.start();
     }
 
@@ -193,8 +215,14 @@ public final class AnalyticsApp implements AutoCloseable {
 
     /** Closes, leaving the consumer group; returns whether it finished within the timeout. */
     public boolean close(Duration timeout) {
-        return streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
+        io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics m = streamsMetrics;
+        if (m != null) {
+            m.close(); // its meters leave the registry with it
+            streamsMetrics = null;
+        }
+        return closed;
     }
 
     /** The Kafka Streams instance (state listeners, metrics). */

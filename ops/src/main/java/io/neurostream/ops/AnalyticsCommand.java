@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
@@ -49,6 +50,10 @@ import picocli.CommandLine.Spec;
             "      --property num.stream.threads=2",
             "  neurostream analytics --config client.properties \\",
             "      --property analytics.window.size.ms=500",
+            "  neurostream analytics --metrics-port 0",
+            "",
+            "/metrics: Prometheus text (Kafka Streams, Kafka client and JVM metrics; docs/metrics.md). "
+                    + "/health: 503 once Kafka Streams is in ERROR (or stopped). /ready: 503 until it is RUNNING.",
             "",
             "Settings:"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -64,12 +69,21 @@ public final class AnalyticsCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Option(names = MetricsEndpoint.HOST_OPTION, paramLabel = "HOST", defaultValue = OpsHttpServer.DEFAULT_HOST,
+            description = MetricsEndpoint.HOST_DESCRIPTION)
+    String metricsHost;
+
+    @Option(names = MetricsEndpoint.PORT_OPTION, paramLabel = "PORT", defaultValue = "9405",
+            description = "Port of /metrics, /health and /ready (default: ${DEFAULT-VALUE})" + MetricsEndpoint.PORT_DESCRIPTION)
+    String metricsPort;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = command.commandLine().getErr();
+        Integer port = MetricsEndpoint.port(command.commandLine(), metricsPort);
         AnalyticsConfig config;
         Settings settings;
         try {
@@ -80,14 +94,24 @@ public final class AnalyticsCommand implements Callable<Integer> {
         }
         settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
 
-        return ServiceRunner.run(err, "analytics", config.applicationId(), settings.get("bootstrap.servers", "?"),
-                config.topicPrefix(), () -> {
-                    AnalyticsApp app = new AnalyticsApp(config);
+        AtomicReference<AnalyticsApp> running = new AtomicReference<>();
+        MetricsEndpoint metrics;
+        try {
+            metrics = MetricsEndpoint.start(metricsHost, port, config.applicationId(), () -> health(running.get()),
+                    () -> ready(running.get()), err);
+        } catch (MetricsEndpoint.PortTaken e) {
+            return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+        }
+        try (metrics) {
+            return ServiceRunner.run(err, "analytics", config.applicationId(), settings.get("bootstrap.servers", "?"),
+                    config.topicPrefix(), () -> {
+                    AnalyticsApp app = new AnalyticsApp(config, metrics.registry());
                     app.streams().setStateListener((now, before) -> {
                         err.println("analytics " + now);
                         err.flush();
                     });
                     app.start();
+                    running.set(app);
                     return new ServiceRunner.Running() {
                         @Override
                         public String failure() {
@@ -102,5 +126,25 @@ public final class AnalyticsCommand implements Callable<Integer> {
                         }
                     };
                 });
+        }
+    }
+
+    /** What /health says: null unless Kafka Streams is in ERROR, or was stopped (its threads died). */
+    static String health(AnalyticsApp app) {
+        if (app == null) {
+            return null;
+        }
+        KafkaStreams.State s = app.state();
+        return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING
+                || s == KafkaStreams.State.PENDING_SHUTDOWN ? "Kafka Streams is " + s : null;
+    }
+
+    /** What /ready says: null once Kafka Streams is RUNNING (it serves its stores and processes frames). */
+    static String ready(AnalyticsApp app) {
+        if (app == null) {
+            return "starting";
+        }
+        KafkaStreams.State s = app.state();
+        return s == KafkaStreams.State.RUNNING ? null : "Kafka Streams is " + s + ", not RUNNING yet";
     }
 }

@@ -100,14 +100,15 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:--duration-s elapsed and everything stopped cleanly",
             "1:a part failed to start or stopped with an error",
-            "2:bad usage, or --port taken by something that is not Kafka",
+            "2:bad usage, --port taken by something that is not Kafka, or --metrics-port taken",
             "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"},
         footer = {
             "",
             "Examples:",
             "  neurostream demo",
             "  neurostream demo --data-dir /tmp/ns-demo --port 19092 --duration-s 30",
-            "  neurostream demo --speed 0.5"})
+            "  neurostream demo --speed 0.5",
+            "  neurostream demo --metrics-port 9404"})
 public final class DemoCommand implements Callable<Integer> {
     /** The demo network's id. */
     public static final String NETWORK_ID = "demo";
@@ -153,8 +154,25 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulated time per wall-clock time (default: ${DEFAULT-VALUE}, real time).")
     double speed;
 
+    @Option(names = MetricsEndpoint.HOST_OPTION, paramLabel = "HOST", defaultValue = OpsHttpServer.DEFAULT_HOST,
+            description = MetricsEndpoint.HOST_DESCRIPTION)
+    String metricsHost;
+
+    @Option(names = MetricsEndpoint.PORT_OPTION, paramLabel = "PORT", defaultValue = "0",
+            description = "Port of the simulator's and the analytics' /metrics, /health and /ready (default: "
+                    + "${DEFAULT-VALUE})" + MetricsEndpoint.PORT_DESCRIPTION)
+    String metricsPort;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
+
+    /**
+     * The one registry of the simulator and the analytics of this demo, and its server; set once {@link #call}
+     * has begun (null before). What else the demo serves can register its meters here.
+     */
+    volatile MetricsEndpoint metrics;
+    private volatile SimulatorService simulator;
+    private volatile AnalyticsApp analytics;
 
     /** What has been started, newest first: closed in that order. */
     private final Deque<Part> started = new ArrayDeque<>();
@@ -175,6 +193,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (durationS != null && !(durationS > 0)) {
             throw new ParameterException(command.commandLine(), "--duration-s must be positive, got " + durationS);
         }
+        Integer metricsAt = MetricsEndpoint.port(command.commandLine(), metricsPort);
         quietKafkaLogs();
         String specJson = demoSpec();
         NetworkSpec spec = SpecParser.parse(specJson, SPEC_RESOURCE);
@@ -184,7 +203,13 @@ public final class DemoCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install("neurostream-demo-shutdown")) {
             int code;
             try {
-                code = run(stop, data, specJson, spec, out, err);
+                try {
+                    metrics = MetricsEndpoint.start(metricsHost, metricsAt, instanceId(data), this::health, this::ready, err);
+                    started.push(new Part("metrics", metrics));
+                    code = run(stop, data, specJson, spec, out, err);
+                } catch (MetricsEndpoint.PortTaken e) {
+                    code = Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+                }
             } catch (RuntimeException e) {
                 code = Main.fail(err, "the demo failed: " + (e instanceof KafkaException || e instanceof UncheckedIOException
                         ? "" : e.getClass().getSimpleName() + ": ") + Main.describe(e), Main.EXIT_FAILURE);
@@ -256,8 +281,9 @@ public final class DemoCommand implements Callable<Integer> {
         long simulatorStartMs = System.currentTimeMillis();
         Map<String, Object> sim = new HashMap<>(client);
         sim.put(SimulatorConfig.INSTANCE_ID, instanceId(data));
-        SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
+        SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim), metrics.registry());
         simulator.start();
+        this.simulator = simulator;
         started.push(new Part("simulator", () -> {
             simulator.close();
             if (simulator.failure() != null) {
@@ -269,8 +295,9 @@ public final class DemoCommand implements Callable<Integer> {
         Map<String, Object> ana = new HashMap<>(client);
         ana.put(StreamsConfig.STATE_DIR_CONFIG, data.resolve("analytics").toString());
         ana.put(RUNAWAY_OVERRIDE, Double.toString(RUNAWAY_HZ));
-        AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(ana));
+        AnalyticsApp analytics = new AnalyticsApp(new AnalyticsConfig(ana), metrics.registry());
         analytics.start();
+        this.analytics = analytics;
         started.push(new Part("analytics", () -> {
             Duration max = stop.remainingForClose();
             if (!analytics.close(max)) {
@@ -371,13 +398,13 @@ public final class DemoCommand implements Callable<Integer> {
 
     /**
      * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
-     * producer, broker. Each part gets its own try, so one failure does not leave the rest running, and
-     * what is left of the shutdown budget ({@link StopSignal#closeWithin}), so one wedged part does not
-     * hold the rest for ever.
+     * producer, broker, and last the metrics endpoint (so a scrape sees the parts stop). Each part gets its
+     * own try, so one failure does not leave the rest running, and what is left of the shutdown budget
+     * ({@link StopSignal#closeWithin}), so one wedged part does not hold the rest for ever.
      */
     private boolean closeAll(StopSignal stop, PrintWriter err) {
         boolean clean = true;
-        List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker");
+        List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker", "metrics");
         for (String name : order) {
             for (Part p : started) {
                 if (p.name().equals(name)) {
@@ -396,6 +423,19 @@ public final class DemoCommand implements Callable<Integer> {
         }
         started.clear();
         return clean;
+    }
+
+    /** What the demo's /health says: the simulator's and the analytics' health. */
+    private String health() {
+        String s = SimulateCommand.health(simulator);
+        return s != null ? s : AnalyticsCommand.health(analytics);
+    }
+
+    /** What the demo's /ready says: ready once the simulator and the analytics both are. */
+    private String ready() {
+        SimulatorService s = simulator;
+        String why = s == null ? "the simulator is starting" : s.notReadyBecause();
+        return why != null ? why : AnalyticsCommand.ready(analytics);
     }
 
     /**

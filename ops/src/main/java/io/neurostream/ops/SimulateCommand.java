@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,6 +47,11 @@ import picocli.CommandLine.Spec;
             "      --property simulator.instance.id=sim-2",
             "  NEUROSTREAM_BOOTSTRAP_SERVERS=broker1:9092 \\",
             "      NEUROSTREAM_SIMULATOR_FRAME_MS=2 neurostream simulate",
+            "  neurostream simulate --metrics-host 0.0.0.0 --metrics-port 9500",
+            "",
+            "/metrics: Prometheus text (ticks, spikes, tick and commit durations, publish latency, inputs, "
+                    + "rejections, Kafka client and JVM metrics; docs/metrics.md). /health: 503 once the simulator's "
+                    + "loop has stopped. /ready: 503 until partitions are assigned and their networks recovered.",
             "",
             "Settings:"},
         exitCodeListHeading = "%nExit codes:%n",
@@ -61,12 +67,21 @@ public final class SimulateCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Option(names = MetricsEndpoint.HOST_OPTION, paramLabel = "HOST", defaultValue = OpsHttpServer.DEFAULT_HOST,
+            description = MetricsEndpoint.HOST_DESCRIPTION)
+    String metricsHost;
+
+    @Option(names = MetricsEndpoint.PORT_OPTION, paramLabel = "PORT", defaultValue = "9404",
+            description = "Port of /metrics, /health and /ready (default: ${DEFAULT-VALUE})" + MetricsEndpoint.PORT_DESCRIPTION)
+    String metricsPort;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = command.commandLine().getErr();
+        Integer port = MetricsEndpoint.port(command.commandLine(), metricsPort);
         SimulatorConfig config;
         Settings settings;
         try {
@@ -77,10 +92,20 @@ public final class SimulateCommand implements Callable<Integer> {
         }
         settings.warnings().forEach(w -> err.println("neurostream: warning: " + w));
 
-        return ServiceRunner.run(err, "simulator", config.instanceId(), settings.get("bootstrap.servers", "?"),
-                config.topicPrefix(), () -> {
-                    SimulatorService service = new SimulatorService(config);
+        AtomicReference<SimulatorService> running = new AtomicReference<>();
+        MetricsEndpoint metrics;
+        try {
+            metrics = MetricsEndpoint.start(metricsHost, port, config.instanceId(), () -> health(running.get()),
+                    () -> running.get() == null ? "starting" : running.get().notReadyBecause(), err);
+        } catch (MetricsEndpoint.PortTaken e) {
+            return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
+        }
+        try (metrics) {
+            return ServiceRunner.run(err, "simulator", config.instanceId(), settings.get("bootstrap.servers", "?"),
+                    config.topicPrefix(), () -> {
+                    SimulatorService service = new SimulatorService(config, metrics.registry());
                     service.start();
+                    running.set(service);
                     return new ServiceRunner.Running() {
                         @Override
                         public String failure() {
@@ -95,5 +120,14 @@ public final class SimulateCommand implements Callable<Integer> {
                         }
                     };
                 });
+        }
+    }
+
+    /** What /health says: null while the simulator's loop runs (or has not started yet). */
+    static String health(SimulatorService service) {
+        if (service == null || service.isRunning()) {
+            return null;
+        }
+        return "the simulator's loop has stopped: " + (service.failure() == null ? "closed" : Main.describe(service.failure()));
     }
 }

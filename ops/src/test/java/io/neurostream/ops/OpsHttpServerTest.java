@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.neurostream.ops.internal.JvmMeters;
-import io.neurostream.ops.internal.SimulatorMeters;
-import io.neurostream.simulator.SimulatorMetricsMXBean;
+import io.neurostream.simulator.Commands;
+import io.neurostream.simulator.SimulatorConfig;
+import io.neurostream.simulator.SimulatorTestDriver;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,9 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,43 +23,26 @@ import org.junit.jupiter.api.Test;
 
 class OpsHttpServerTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, Long> rejected = new ConcurrentHashMap<>();
-    private final AtomicInteger networks = new AtomicInteger();
     private final AtomicReference<String> healthProblem = new AtomicReference<>();
     private final AtomicReference<String> readyProblem = new AtomicReference<>("recovering 2 networks");
     private PrometheusMeterRegistry registry;
     private JvmMeters jvm;
     private OpsHttpServer server;
-
-    /** A simulator's metrics bean as the real one answers: a snapshot per call. */
-    private final SimulatorMetricsMXBean fakeSimulator = new SimulatorMetricsMXBean() {
-        @Override
-        public Map<String, Long> getRejectedByReason() {
-            return new TreeMap<>(rejected);
-        }
-
-        @Override
-        public long getRejectedTotal() {
-            return rejected.values().stream().mapToLong(Long::longValue).sum();
-        }
-
-        @Override
-        public int getNetworksHosted() {
-            return networks.get();
-        }
-    };
+    /** A simulator core with no Kafka, counting into the registry served. */
+    private SimulatorTestDriver simulator;
 
     @BeforeEach
     void start() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         jvm = new JvmMeters(registry);
-        new SimulatorMeters(fakeSimulator, "sim-1").bindTo(registry);
+        simulator = new SimulatorTestDriver(Map.of(SimulatorConfig.INSTANCE_ID, "sim-1"), registry);
         server = OpsHttpServer.start(OpsHttpServer.DEFAULT_HOST, 0, registry, healthProblem::get, readyProblem::get);
     }
 
     @AfterEach
     void stop() {
         server.close();
+        simulator.close();
         jvm.close();
         registry.close();
     }
@@ -82,28 +63,35 @@ class OpsHttpServerTest {
 
     @Test
     void shouldServeTheSimulatorAndJvmMetersInPrometheusTextFormat() throws Exception {
-        rejected.put("QUEUE_FULL", 3L);
-        networks.set(2);
+        for (int i = 0; i < 3; i++) {
+            simulator.pipeRawInput("x", new byte[] {1, 2, 3});
+        }
+        simulator.pipeControl(Commands.create("n1", "{\"name\": \"q\", \"populations\": [{\"name\": \"p\", \"count\": 10}]}"));
+        simulator.pipeControl(Commands.create("n2", "{\"name\": \"q\", \"populations\": [{\"name\": \"p\", \"count\": 10}]}"));
 
         HttpResponse<String> first = request("GET", "/metrics");
 
         assertThat(first.statusCode()).isEqualTo(200);
         assertThat(first.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(first.body())
-                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"QUEUE_FULL\"} 3.0")
-                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"UNDECODABLE\"} 0.0")
+                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"UNDECODABLE\"} 3.0")
+                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"QUEUE_FULL\"} 0.0")
                 .contains("neurostream_simulator_networks_hosted{instance=\"sim-1\"} 2.0")
+                .contains("neurostream_simulator_ticks_total{instance=\"sim-1\",network=\"n2\"} 0.0")
                 .contains("jvm_memory_used_bytes")
                 .contains("jvm_threads_live_threads")
                 .contains("process_uptime_seconds");
 
-        rejected.put("QUEUE_FULL", 5L);
-        networks.set(1);
+        simulator.pipeRawInput("x", new byte[] {4});
+        simulator.pipeRawInput("x", new byte[] {5});
+        simulator.pipeControl(Commands.stop("n2"));
         String second = request("GET", "/metrics").body();
 
         assertThat(second)
-                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"QUEUE_FULL\"} 5.0")
-                .contains("neurostream_simulator_networks_hosted{instance=\"sim-1\"} 1.0");
+                .contains("neurostream_simulator_rejected_total{instance=\"sim-1\",reason=\"UNDECODABLE\"} 5.0")
+                .contains("neurostream_simulator_networks_hosted{instance=\"sim-1\"} 1.0")
+                .contains("neurostream_simulator_ticks_total{instance=\"sim-1\",network=\"n1\"} 0.0")
+                .doesNotContain("network=\"n2\"");
     }
 
     @Test

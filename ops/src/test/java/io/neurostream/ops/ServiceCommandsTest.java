@@ -59,6 +59,33 @@ class ServiceCommandsTest {
     }
 
     @Test
+    void shouldRefuseATakenMetricsPortWithOneLineNamingItAndExit2BeforeConnecting() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            for (String cmd : new String[] {"simulate", "analytics"}) {
+                // an unreachable broker: the command must stop before it would connect
+                Cli r = neurostream(cmd, "--metrics-port", Integer.toString(port), "--bootstrap-server", "127.0.0.1:1");
+
+                assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+                assertThat(r.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
+                        .startsWith("neurostream: cannot serve metrics on 127.0.0.1:" + port + " (--metrics-port " + port)
+                        .contains("pick another port with --metrics-port, or --metrics-port off"));
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAMetricsPortThatIsNotAPortAsAUsageError() {
+        for (String bad : new String[] {"abc", "65536", "-2"}) {
+            Cli r = neurostream("simulate", "--metrics-port", bad);
+
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.err()).startsWith("neurostream: --metrics-port must be a port 0..65535, or -1 or off, got '" + bad + "'")
+                    .hasLineCount(1);
+        }
+    }
+
+    @Test
     void shouldRefuseAMisspelledSettingBeforeConnecting() {
         Cli r = neurostream("simulate", "--property", "simulator.frame.mss=2");
 

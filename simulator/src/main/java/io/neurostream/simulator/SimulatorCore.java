@@ -60,6 +60,7 @@ public final class SimulatorCore {
     /** While replaying a journal: entries deferred during a build, by source, not yet resolved by a later entry. */
     private final Map<Source, AppliedInput> unresolved = new LinkedHashMap<>();
     private final EnumMap<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
+    private final SimulatorMeters meters;
     private final Executor builds;
     private int maxRecordBytes;
     private boolean replaying;
@@ -72,12 +73,25 @@ public final class SimulatorCore {
         this(config, out, Runnable::run);
     }
 
+    /** A core that builds networks on the caller's thread and counts into {@code meters}. */
+    public SimulatorCore(SimulatorConfig config, SimulatorOutput out, SimulatorMeters meters) {
+        this(config, out, Runnable::run, meters);
+    }
+
+    /** {@link #SimulatorCore(SimulatorConfig, SimulatorOutput, Executor, SimulatorMeters)} with meters that keep nothing. */
+    public SimulatorCore(SimulatorConfig config, SimulatorOutput out, Executor builds) {
+        this(config, out, builds, SimulatorMeters.none(config.instanceId()));
+    }
+
     /**
      * A core that builds networks (CREATE, RESET) on {@code builds}: until a build is done the network is
-     * BUILDING, and records for it wait, so the loop goes on serving the other networks.
+     * BUILDING, and records for it wait, so the loop goes on serving the other networks. It counts ticks,
+     * spikes, inputs and rejections into {@code meters}, and registers and removes each network's meters
+     * as the network comes and goes.
      */
-    public SimulatorCore(SimulatorConfig config, SimulatorOutput out, Executor builds) {
+    public SimulatorCore(SimulatorConfig config, SimulatorOutput out, Executor builds, SimulatorMeters meters) {
         this.config = config;
+        this.meters = java.util.Objects.requireNonNull(meters, "meters");
         this.publishing = out;
         this.out = out;
         this.builds = builds;
@@ -250,6 +264,7 @@ public final class SimulatorCore {
         if (old != null) {
             old.network().close();
         }
+        h.meters(meters.hosted(id, networks.size()));
         h.reanchor(nowNanos);
         return h;
     }
@@ -260,6 +275,7 @@ public final class SimulatorCore {
         if (h != null) {
             h.cancelRebuild();
             h.network().close();
+            meters.left(id, networks.size());
         }
         Building b = building.remove(id);
         if (b != null) {
@@ -601,6 +617,9 @@ public final class SimulatorCore {
     private void reject(Source src, String key, String networkId, byte[] raw, RejectReason reason, String text,
             long nowMs) {
         rejectedByReason.merge(reason, 1L, Long::sum);
+        if (!replaying) {
+            meters.rejected(reason); // a replayed rejection was counted when it happened
+        }
         HostedNetwork h = networkId == null ? null : networks.get(networkId);
         if (h != null) {
             h.countRejected();
@@ -673,6 +692,7 @@ public final class SimulatorCore {
             retireCheckpoints(h, nowMs);
             networks.remove(id);
             h.network().close();
+            meters.left(id, networks.size());
             poisoned.remove(id);
         }
     }
@@ -802,6 +822,7 @@ public final class SimulatorCore {
             return;
         }
         networks.put(b.id, h);
+        h.meters(meters.hosted(b.id, networks.size()));
         h.runId(b.runId);
         h.checkpointsSoFar(1, 1);
         if (b.nextSequence == 0) {

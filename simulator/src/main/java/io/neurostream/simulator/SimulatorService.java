@@ -116,6 +116,19 @@ public final class SimulatorService implements AutoCloseable {
         return t;
     });
     private long lastCommitNanos;
+    private final String framesTopic;
+    private final SimulatorMeters meters;
+    /** Whether to bind Micrometer's Kafka client meters (each has a refresh thread): not for a registry that keeps nothing. */
+    private final boolean kafkaMeters;
+    /** Micrometer's meters of the consumer's and the producer's own metrics, bound from {@link #start} to shutdown. */
+    private volatile io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
+    private volatile io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics producerMetrics;
+    /** When each frame of the open transaction was computed (System.nanoTime), for the publish latency. */
+    private final NanoList transactionFrames = new NanoList();
+    /** The same for the frames among the records {@link #held} for the next transaction. */
+    private final NanoList heldFrames = new NanoList();
+    /** Why the service is not ready (see {@link #notReadyBecause}), or null. */
+    private volatile String notReady = "starting";
     private final String journalTopic;
     private final String statusTopic;
     /**
@@ -125,14 +138,31 @@ public final class SimulatorService implements AutoCloseable {
      */
     private final Map<TopicPartition, Long> awaitedInputs = new HashMap<>();
 
+    /** A service whose meters go nowhere (the JMX bean still counts rejections and hosted networks). */
     public SimulatorService(SimulatorConfig config) {
+        this(config, new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), false);
+    }
+
+    /**
+     * A service that registers its meters ({@link SimulatorMeters}) and Micrometer's Kafka client metrics of
+     * its consumer and producer ({@code kafka.consumer.*}, {@code kafka.producer.*}) in {@code registry}, all
+     * tagged {@code instance} = {@code simulator.instance.id}.
+     */
+    public SimulatorService(SimulatorConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(config, java.util.Objects.requireNonNull(registry, "registry"), true);
+    }
+
+    private SimulatorService(SimulatorConfig config, io.micrometer.core.instrument.MeterRegistry registry, boolean kafkaMeters) {
+        this.kafkaMeters = kafkaMeters;
         this.config = config;
         this.prefix = config.topicPrefix();
         this.journalTopic = Topics.JOURNAL.name(prefix);
         this.statusTopic = Topics.STATUS.name(prefix);
+        this.framesTopic = Topics.FRAMES.name(prefix);
+        this.meters = new SimulatorMeters(registry, config.instanceId());
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
-        this.core = new SimulatorCore(config, new KafkaOutput(), builder);
+        this.core = new SimulatorCore(config, new KafkaOutput(), builder, meters);
         this.thread = new Thread(this::loop, "neurostream-simulator");
         String control = Topics.CONTROL.name(prefix);
         this.byTimeCommandsFirst = java.util.Comparator.<ConsumerRecord<String, byte[]>>comparingLong(ConsumerRecord::timestamp)
@@ -176,10 +206,25 @@ public final class SimulatorService implements AutoCloseable {
         return p;
     }
 
-    /** Starts the service's loop on its own thread and registers its JMX metrics. */
+    /** Starts the service's loop on its own thread and registers its JMX metrics and Kafka client meters. */
     public void start() {
         registerMetrics();
+        if (kafkaMeters) {
+            io.micrometer.core.instrument.Tags tags = io.micrometer.core.instrument.Tags.of("instance", config.instanceId());
+            consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer, tags);
+            producerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer, tags);
+            consumerMetrics.bindTo(meters.registry());
+            producerMetrics.bindTo(meters.registry());
+        }
         thread.start();
+    }
+
+    /**
+     * Null when the service serves: its consumer has partitions assigned, and the networks of those
+     * partitions are recovered and caught up; else why not yet (or that it stopped). Read from any thread.
+     */
+    public String notReadyBecause() {
+        return notReady;
     }
 
     private volatile int networksHosted;
@@ -379,6 +424,9 @@ public final class SimulatorService implements AutoCloseable {
         if (System.nanoTime() >= deadline) {
             commit();
         }
+        notReady = consumer.assignment().isEmpty() ? "no partitions of control and external-input assigned yet"
+                : !toRecover.isEmpty() || !heldForCatchUp.isEmpty() ? "recovering the networks of the partitions taken over"
+                : null;
         return true;
     }
 
@@ -413,6 +461,8 @@ public final class SimulatorService implements AutoCloseable {
             }
         }
         held.clear();
+        heldFrames.clear();
+        transactionFrames.clear(); // aborted: those frames are computed and published again
         try {
             producer.abortTransaction();
         } catch (RuntimeException ex) {
@@ -480,6 +530,11 @@ public final class SimulatorService implements AutoCloseable {
 
     private void shutDown() {
         running = false;
+        notReady = "stopped";
+        if (consumerMetrics != null) {
+            consumerMetrics.close(); // its meters leave the registry with it (and its refresh thread stops)
+            producerMetrics.close();
+        }
         for (HostedNetwork h : new ArrayList<>(core.networks())) {
             core.release(h.id());
         }
@@ -679,12 +734,19 @@ public final class SimulatorService implements AutoCloseable {
         if (!fits(record)) {
             return;
         }
+        boolean frame = record.topic().equals(framesTopic) && !resendingHeld;
         if (config.exactlyOnce()) {
             if (commitInFlight != null && !commitInFlight.isDone()) {
                 held.add(record);
+                if (frame) {
+                    heldFrames.add(System.nanoTime());
+                }
                 return;
             }
             begin();
+        }
+        if (frame) {
+            transactionFrames.add(System.nanoTime());
         }
         try {
             sendNow(record);
@@ -723,9 +785,19 @@ public final class SimulatorService implements AutoCloseable {
             inTransaction = true;
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>(held);
             held.clear();
-            records.forEach(this::send);
+            transactionFrames.addAll(heldFrames);
+            heldFrames.clear();
+            resendingHeld = true;
+            try {
+                records.forEach(this::send);
+            } finally {
+                resendingHeld = false;
+            }
         }
     }
+
+    /** While the held records are sent into a new transaction: their frames' times are moved already. */
+    private boolean resendingHeld;
 
     /** Waits for the commit in flight, if any; its failure (e.g. the producer was fenced) is thrown here. */
     private void awaitCommit() {
@@ -764,18 +836,64 @@ public final class SimulatorService implements AutoCloseable {
             }
             ConsumerGroupMetadata group = consumer.groupMetadata();
             inTransaction = false;
+            long[] frames = transactionFrames.drain();
             commitInFlight = committer.submit(() -> {
+                long start = System.nanoTime();
                 if (!offsets.isEmpty()) {
                     producer.sendOffsetsToTransaction(offsets, group);
                 }
                 producer.commitTransaction();
+                committed(start, frames);
             });
         } else {
+            long start = System.nanoTime();
+            long[] frames = transactionFrames.drain();
             producer.flush();
             consumer.commitSync();
+            committed(start, frames);
         }
         lastCommitNanos = System.nanoTime();
         bytesSinceCommit = 0;
+    }
+
+    /** Times a commit that began at {@code startNanos} and the publish latency of the frames it made visible. */
+    private void committed(long startNanos, long[] frameNanos) {
+        long end = System.nanoTime();
+        meters.commitDuration().record(end - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        io.micrometer.core.instrument.Timer latency = meters.publishLatency();
+        for (long f : frameNanos) {
+            latency.record(end - f, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A growing list of System.nanoTime values, kept between transactions without allocating per frame. */
+    private static final class NanoList {
+        private long[] values = new long[256];
+        private int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+
+        void addAll(NanoList other) {
+            for (int i = 0; i < other.size; i++) {
+                add(other.values[i]);
+            }
+        }
+
+        /** The values, and empties the list. */
+        long[] drain() {
+            long[] out = java.util.Arrays.copyOf(values, size);
+            size = 0;
+            return out;
+        }
+
+        void clear() {
+            size = 0;
+        }
     }
 
     // ------------------------------------------------------------------ recovery

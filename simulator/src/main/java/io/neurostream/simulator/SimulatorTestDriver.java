@@ -55,15 +55,23 @@ public final class SimulatorTestDriver implements AutoCloseable {
     }
 
     public SimulatorTestDriver(Map<?, ?> config) {
-        this(new SimulatorConfig(config), new Logs());
+        this(config, new io.micrometer.core.instrument.composite.CompositeMeterRegistry());
     }
 
-    private SimulatorTestDriver(SimulatorConfig config, Logs logs) {
+    /** A driver whose simulator counts into {@code registry} as the service does ({@link SimulatorMeters}). */
+    public SimulatorTestDriver(Map<?, ?> config, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(new SimulatorConfig(config), new Logs(), registry);
+    }
+
+    private SimulatorTestDriver(SimulatorConfig config, Logs logs, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.logs = logs;
+        this.registry = registry;
         this.recorder = new Recorder(logs);
-        this.core = new SimulatorCore(this.config, recorder);
+        this.core = new SimulatorCore(this.config, recorder, new SimulatorMeters(registry, config.instanceId()));
     }
+
+    private final io.micrometer.core.instrument.MeterRegistry registry;
 
     /**
      * A simulator started again, with the same settings, on what this one wrote, as after a crash of
@@ -73,7 +81,7 @@ public final class SimulatorTestDriver implements AutoCloseable {
      * any more (close it).
      */
     public SimulatorTestDriver restart() {
-        SimulatorTestDriver next = new SimulatorTestDriver(config, logs);
+        SimulatorTestDriver next = new SimulatorTestDriver(config, logs, registry);
         next.nowNanos = nowNanos;
         next.nowMs = nowMs;
         RecoveryPlan plan = RecoveryPlan.of(List.copyOf(logs.checkpoints));

@@ -119,8 +119,13 @@ final class Kit {
         return args("analytics", bootstrap, all);
     }
 
+    /**
+     * {@code command --bootstrap-server … --metrics-port 0 --property …}: a free port for /metrics, since the
+     * tests run several simulators (and analytics) on this machine at once, where the fixed default port
+     * would refuse the second one.
+     */
     private static List<String> args(String command, String bootstrap, Map<String, String> props) {
-        List<String> a = new ArrayList<>(List.of(command, "--bootstrap-server", bootstrap));
+        List<String> a = new ArrayList<>(List.of(command, "--bootstrap-server", bootstrap, "--metrics-port", "0"));
         props.forEach((k, v) -> {
             a.add("--property");
             a.add(k + "=" + v);

@@ -108,6 +108,9 @@ public final class HostedNetwork {
 
     // the open frame
     private long frameStartTick = -1;
+    /** Wall time spent computing the open frame's ticks so far, ns (it may be computed over several calls). */
+    private long frameComputeNanos;
+    private NetworkMeters meters = NetworkMeters.NONE;
     private final SpikeBatches.Builder frameSpikes = new SpikeBatches.Builder();
     private final int[] groupArea;
     private final boolean[] groupInhibitory;
@@ -306,6 +309,7 @@ public final class HostedNetwork {
         if (frameStartTick < 0) {
             frameStartTick = net.tick();
         }
+        long started = System.nanoTime();
         for (int i = 0; i < ticks; i++) {
             applyDueInputs(out);
             long tick = net.tick();
@@ -325,12 +329,29 @@ public final class HostedNetwork {
                 sampleProbes(tick);
             }
             if (net.tick() % ticksPerFrame == 0) {
+                long now = System.nanoTime();
+                frameComputeNanos += now - started;
+                started = now;
                 closeFrame(out);
             }
         }
+        frameComputeNanos += System.nanoTime() - started;
         if (closeAfter && frameStartTick >= 0 && net.tick() > frameStartTick) {
             closeFrame(out);
         }
+    }
+
+    /**
+     * Where this network counts its ticks, spikes and inputs (the core sets them while it hosts the network);
+     * frames recomputed silently (replay, catch-up) are not counted: they were counted when first published.
+     */
+    public void meters(NetworkMeters meters) {
+        this.meters = meters;
+        meters.realtimeFactor(realtimeFactor);
+    }
+
+    NetworkMeters meters() {
+        return meters;
     }
 
     /** CPU time a network computes for before the loop serves another, at least one tick: 2 ms. */
@@ -386,6 +407,7 @@ public final class HostedNetwork {
         int ticks = (int) (net.tick() - first);
         long frameIndex = first / ticksPerFrame;
         long ts = timestampOfTick(first);
+        int spikes = frameSpikes.count();
         double[] meanV = new double[groupArea.length];
         for (int g = 0; g < groupArea.length; g++) {
             meanV[g] = meanV(g);
@@ -415,6 +437,10 @@ public final class HostedNetwork {
         Arrays.fill(groupE, 0.0);
         Arrays.fill(groupI, 0.0);
         frameStartTick = -1;
+        if (out != SimulatorOutput.DISCARD) {
+            meters.frame(ticks, spikes, frameComputeNanos);
+        }
+        frameComputeNanos = 0;
     }
 
     /** Publishes a membrane sample, split by neuron into parts that each fit the record limit. */
@@ -451,6 +477,7 @@ public final class HostedNetwork {
     /** Drops the open frame (after RESET). */
     void resetFrame() {
         frameStartTick = -1;
+        frameComputeNanos = 0;
         frameSpikes.clear();
         frameSamples.clear();
         Arrays.fill(groupSpikes, 0);
@@ -544,6 +571,9 @@ public final class HostedNetwork {
             Pending p = pending.poll();
             pendingBytes -= p.bytes;
             net.addInput(p.input);
+            if (out != SimulatorOutput.DISCARD) {
+                meters.applied();
+            }
         }
     }
 
@@ -1006,6 +1036,7 @@ public final class HostedNetwork {
         }
         rtfWallNanos = nowNanos;
         rtfTick = net.tick();
+        meters.realtimeFactor(realtimeFactor);
     }
 
     /** The run this network is in (the offset on control of its CREATE; -1: not known). */

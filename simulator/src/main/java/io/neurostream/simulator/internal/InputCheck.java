@@ -95,6 +95,9 @@ public final class InputCheck {
         }
         h.pending.add(new HostedNetwork.Pending(tick, h.arrivals++, input, journal, bytes));
         h.pendingBytes += bytes;
+        if (in.getTick() != null && in.getTick() < tick && out != SimulatorOutput.DISCARD) {
+            h.meters().late(); // arrived after its tick: applied at the first tick not yet computed
+        }
     }
 
     private static Rejection queueFull(HostedNetwork h, SimulatorConfig config) {
