@@ -27,6 +27,10 @@
   const hooks = window.neurostream = {
     frames: 0,            // animation frames run while a stream is open
     framesDrawn: 0,       // frames that drew at least one raster column
+    frameGapMaxMs: 0,     // longest time between two animation frames (a test may reset it to 0)
+    busyMs: {},           // main-thread time spent per event type and per drawing step, cumulative
+    longTasks: 0,         // main-thread tasks over 50 ms (the browser's Long Tasks API), and their total time
+    longTaskMs: 0,
     columnsDrawn: 0,      // raster columns painted since the last hello
     rasterEvents: 0,
     eventsReceived: 0,
@@ -229,9 +233,11 @@
       if (state.source !== source) return;
       hooks.eventsReceived++;
       hooks.lastEventAt = performance.now();
+      const started = performance.now();
       let data;
       try { data = JSON.parse(e.data); } catch (err) { log("bad " + type + " event: " + err.message); return; }
       handler(data);
+      busy(type, started);
     });
     source.onopen = () => setConnected(true);
     source.addEventListener("error", (e) => {
@@ -350,7 +356,7 @@
     const canvas = rasterCanvas();
     canvas.width = h.cols;
     canvas.height = h.rows;
-    rasterCtx = canvas.getContext("2d", { willReadFrequently: true });
+    rasterCtx = canvas.getContext("2d");
     rasterCtx.clearRect(0, 0, h.cols, h.rows);
     const axis = $("raster-axis");
     axis.width = h.cols;
@@ -385,6 +391,8 @@
   /**
    * Draws the columns received since the last frame: shifts what is on the canvas left by the number of
    * new columns (drawImage of the canvas onto itself), then paints only the new columns through ImageData.
+   * Each batch is a run of consecutive columns sent once and complete, so its ImageData simply replaces those
+   * columns: the canvas is never read back (a read-back would stall the page on the compositor).
    */
   function drawRaster() {
     const h = state.hello;
@@ -410,19 +418,16 @@
     }
     hooks.newestCol = newest;
     const firstCol = newest - cols + 1;   // the absolute column drawn at x = 0
-    let xMin = cols;
-    for (const b of batches) xMin = Math.min(xMin, Math.max(0, b.col0 - firstCol));
-    if (xMin >= cols) return false;
-    const width = cols - xMin;
-    const image = ctx.getImageData(xMin, 0, width, rows);   // keeps columns drawn before (ORs into them)
-    const px = image.data;
     const colours = state.binColours;
     let drawn = 0;
     for (const b of batches) {
-      for (let i = 0; i < b.ncols; i++) {
-        const x = b.col0 + i - firstCol;
-        if (x < xMin) continue;                // older than the window
-        drawn++;
+      const skip = Math.max(0, firstCol - b.col0);   // columns already older than the window
+      const width = b.ncols - skip;
+      if (width <= 0) continue;
+      const image = ctx.createImageData(width, rows);
+      const px = image.data;
+      for (let i = skip; i < b.ncols; i++) {
+        const x = i - skip;
         const base = i * bytesPerCol;
         for (let byte = 0; byte < bytesPerCol; byte++) {
           const bits = b.bytes[base + byte];
@@ -431,14 +436,15 @@
             if ((bits & (1 << bit)) === 0) continue;
             const y = (byte << 3) + bit;
             if (y >= rows) break;
-            const o = (y * width + (x - xMin)) * 4;
+            const o = (y * width + x) * 4;
             const c = colours[y];
             px[o] = c[0]; px[o + 1] = c[1]; px[o + 2] = c[2]; px[o + 3] = 255;
           }
         }
       }
+      ctx.putImageData(image, b.col0 + skip - firstCol, 0);
+      drawn += width;
     }
-    ctx.putImageData(image, xMin, 0);
     hooks.columnsDrawn += drawn;
     drawRasterAxis();
     return drawn > 0;
@@ -647,7 +653,7 @@
     if (old) old.destroy();
     el.textContent = "";
     const series = [{ label: xLabel }].concat(seriesLabels.map((label, i) => ({
-      label: label, stroke: PALETTE[i % PALETTE.length], width: 1.2, spanGaps: true, points: { show: false },
+      label: label, stroke: PALETTE[i % PALETTE.length], width: 1, spanGaps: true, points: { show: false },
     })));
     const size = chartSize(el);
     const chart = new uPlot({
@@ -671,10 +677,35 @@
 
   const chartKeys = { rates: "", balance: "", membrane: "" };
 
+  /**
+   * At most about `maxPoints` samples of a series: each run of samples that shares a pixel keeps its lowest and
+   * highest value, in time order, so spikes of a membrane trace stay visible while the chart draws a few
+   * thousand segments instead of every 1 ms sample of the window.
+   */
+  function decimate(s, maxPoints) {
+    const n = s.t.length;
+    if (n <= maxPoints) return [s.t, s.v];
+    const buckets = Math.max(1, Math.floor(maxPoints / 2));
+    const per = n / buckets;
+    const t = [], v = [];
+    for (let b = 0; b < buckets; b++) {
+      const from = Math.floor(b * per), to = Math.min(n, Math.floor((b + 1) * per));
+      let lo = from, hi = from;
+      for (let i = from + 1; i < to; i++) {
+        if (s.v[i] < s.v[lo]) lo = i;
+        if (s.v[i] > s.v[hi]) hi = i;
+      }
+      const first = Math.min(lo, hi), second = Math.max(lo, hi);
+      t.push(s.t[first]); v.push(s.v[first]);
+      if (second !== first) { t.push(s.t[second]); v.push(s.v[second]); }
+    }
+    return [t, v];
+  }
+
   /** Joins per-series {t, v} into uPlot's aligned columns (null where a series has no sample). */
-  function joined(map) {
+  function joined(map, maxPoints) {
     const tables = [];
-    for (const s of map.values()) tables.push([s.t, s.v]);
+    for (const s of map.values()) tables.push(maxPoints ? decimate(s, maxPoints) : [s.t, s.v]);
     if (tables.length === 0) return [[]];
     return uPlot.join(tables);
   }
@@ -813,7 +844,7 @@
       makeChart("membrane", $("membrane-chart"), "simulated time (ms)", "membrane " + variable + " (" + unit + ")",
           ids.map((id) => "neuron " + id));
     }
-    hooks.charts.membrane.setData(joined(state.membrane));
+    hooks.charts.membrane.setData(joined(state.membrane, hooks.charts.membrane.bbox.width || 800));
   }
 
   // ---- lattice heatmaps --------------------------------------------------------------------------------
@@ -860,8 +891,8 @@
   function paintHeatmap(entry) {
     const l = entry.event;
     const canvas = entry.canvas;
-    canvas.width = l.nx;
-    canvas.height = l.ny;
+    if (canvas.width !== l.nx) canvas.width = l.nx;       // resizing clears and reallocates: only when needed
+    if (canvas.height !== l.ny) canvas.height = l.ny;
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(l.nx, l.ny);
     for (let i = 0; i < l.nx * l.ny; i++) {
@@ -869,7 +900,6 @@
       image.data[4 * i] = c[0]; image.data[4 * i + 1] = c[1]; image.data[4 * i + 2] = c[2]; image.data[4 * i + 3] = 255;
     }
     ctx.putImageData(image, 0, 0);
-    canvas.title = l.area + " z " + l.z + ": spikes per cell in " + l.t0_ms + "–" + l.t1_ms + " ms";
   }
 
   function drawLegend(l) {
@@ -889,8 +919,10 @@
       low.textContent = "0";
       legend.append(low, bar, high, what);
     }
-    legend.children[2].textContent = String(Math.round(latticeMax));
-    legend.children[3].textContent = "spikes per cell in " + Math.round(l.t1_ms - l.t0_ms) + " ms of simulated time";
+    const high = String(Math.round(latticeMax));
+    const what = "spikes per cell in " + Math.round(l.t1_ms - l.t0_ms) + " ms of simulated time";
+    if (legend.children[2].textContent !== high) legend.children[2].textContent = high;   // no needless relayout
+    if (legend.children[3].textContent !== what) legend.children[3].textContent = what;
   }
 
   async function onLatticeClick(entry, event) {
@@ -909,16 +941,29 @@
 
   // ---- the frame loop ----------------------------------------------------------------------------------
 
+  function busy(what, started) {
+    hooks.busyMs[what] = (hooks.busyMs[what] || 0) + (performance.now() - started);
+  }
+
   let lastChartDraw = 0;
+  let lastFrame = 0;
 
   function frame(now) {
     if (state.source) {
       hooks.frames++;
+      if (lastFrame > 0) hooks.frameGapMaxMs = Math.max(hooks.frameGapMaxMs, now - lastFrame);
+      lastFrame = now;
+      let started = performance.now();
       if (drawRaster()) hooks.framesDrawn++;
+      busy("draw_raster", started);
       if (now - lastChartDraw >= CHART_REDRAW_MS) {
         lastChartDraw = now;
+        started = performance.now();
         drawCharts();
+        busy("draw_charts", started);
       }
+    } else {
+      lastFrame = 0;
     }
     requestAnimationFrame(frame);
   }
@@ -950,6 +995,11 @@
       if (wanted && wanted !== state.network) select(wanted);
     });
     composeInputLine();
+    if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).includes("longtask")) {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) { hooks.longTasks++; hooks.longTaskMs += e.duration; }
+      }).observe({ entryTypes: ["longtask"] });
+    }
     requestAnimationFrame(frame);
     const wanted = p.get("network");
     if (wanted) select(wanted);
