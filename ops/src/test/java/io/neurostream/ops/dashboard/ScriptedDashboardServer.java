@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -64,6 +65,8 @@ final class ScriptedDashboardServer implements AutoCloseable {
     /** When set, every /api request needs {@code Authorization: Bearer T} or {@code token=T}. */
     volatile String requiredToken;
     volatile Object layout = layout();
+    /** The newest raster column written to any stream, -1 before the first. */
+    final AtomicLong lastRasterColumnSent = new AtomicLong(-1);
     volatile Function<Map<String, String>, List<Object>> streamScript = query -> List.of(hello(query));
 
     private ScriptedDashboardServer() throws IOException {
@@ -129,8 +132,13 @@ final class ScriptedDashboardServer implements AutoCloseable {
         return g;
     }
 
-    /** The hello event for the page's query: its own rows, cols and window, 0.1 ms ticks, band [0.5, 2]. */
+    /** The hello event for the page's query on {@link #layout()}. */
     static Event hello(Map<String, String> query) {
+        return hello(query, 40);
+    }
+
+    /** The hello event for the page's query: its own rows, cols and window, 0.1 ms ticks, band [0.5, 2]. */
+    static Event hello(Map<String, String> query, int layoutRows) {
         int rows = Integer.parseInt(query.getOrDefault("rows", "400"));
         int cols = Integer.parseInt(query.getOrDefault("cols", "1000"));
         double windowMs = Double.parseDouble(query.getOrDefault("window_ms", "5000"));
@@ -141,7 +149,7 @@ final class ScriptedDashboardServer implements AutoCloseable {
         h.put("rows", rows);
         h.put("cols", cols);
         h.put("ms_per_col", windowMs / cols);
-        h.put("rows_per_bin", 40.0 / rows);
+        h.put("rows_per_bin", (double) layoutRows / rows);
         h.put("dt_ms", 0.1);
         h.put("balance_band", List.of(0.5, 2.0));
         return new Event("hello", h);
@@ -290,6 +298,10 @@ final class ScriptedDashboardServer implements AutoCloseable {
                     out.write(("event: " + e.type() + "\ndata: " + JSON.writeValueAsString(e.data()) + "\n\n")
                             .getBytes(StandardCharsets.UTF_8));
                     out.flush();
+                    if (e.type().equals("raster") && e.data() instanceof Map<?, ?> r) {
+                        long last = ((Number) r.get("col0")).longValue() + ((Number) r.get("ncols")).longValue() - 1;
+                        lastRasterColumnSent.accumulateAndGet(last, Math::max);
+                    }
                 }
             }
             while (!Thread.currentThread().isInterrupted()) {   // open until the page goes away
