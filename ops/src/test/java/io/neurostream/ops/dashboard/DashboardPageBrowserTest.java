@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -193,8 +194,16 @@ class DashboardPageBrowserTest {
         assertThat(browser.findElement(By.id("event-log")).getText())
                 .contains("QUEUE_FULL").contains("input queue of n1 is full");
 
-        System.out.println("dashboard page screenshot: " + HeadlessChromium.screenshot(browser, "dashboard-page.png")
-                .toAbsolutePath());
+        // the whole page in one picture: a taller window for the shot, then the class' fixed size again
+        browser.manage().window().setSize(new Dimension(HeadlessChromium.WIDTH_PX, 1900));
+        try {
+            await(browser, "the charts redrawn at the taller size",
+                    d -> number("window.neurostream.charts.membrane.data.length") == 2);
+            System.out.println("dashboard page screenshot: "
+                    + HeadlessChromium.screenshot(browser, "dashboard-page.png").toAbsolutePath());
+        } finally {
+            browser.manage().window().setSize(new Dimension(HeadlessChromium.WIDTH_PX, HeadlessChromium.HEIGHT_PX));
+        }
     }
 
     @Test
@@ -330,6 +339,17 @@ class DashboardPageBrowserTest {
         assertThat(server.requestsTo("GET", streamPath()).get(3).query())
                 .containsEntry("view", "uncommitted").containsEntry("from", "live");
         assertThat(browser.getCurrentUrl()).endsWith("#network=n1&view=uncommitted");
+    }
+
+    @Test
+    void shouldShowTheServersErrorEventAndNotReconnect() throws InterruptedException {
+        server.streamScript = query -> List.of(new Event("error", Map.of("error", "no network 'n1'")));
+        browser.get(server.url(PAGE));
+
+        await(browser, "the stream's error never showed", d -> statusLine().equals("stream: no network 'n1'"));
+        Thread.sleep(3500);   // EventSource would reconnect after ~3 s on its own
+        assertThat(server.requestsTo("GET", streamPath())).hasSize(1);
+        assertThat(browser.findElement(By.id("connection")).getText()).isEqualTo("disconnected");
     }
 
     private static String streamPath() {
