@@ -294,6 +294,20 @@ class DashboardPageBrowserTest {
     }
 
     @Test
+    void shouldShowTheServersErrorForABadInputLine() {
+        openConnected();
+        WebElement line = browser.findElement(By.id("input-line"));
+        line.clear();
+        line.sendKeys("{\"matrix\": [[1]]}");
+
+        browser.findElement(By.id("input-send")).click();
+
+        await(browser, "the bad line's error", d -> statusLine().equals("input rejected: line 1: no \"target\""));
+        assertThat(server.requestsTo("POST", "/api/networks/n1/input")).singleElement()
+                .extracting(Request::body).isEqualTo("{\"matrix\": [[1]]}");
+    }
+
+    @Test
     void shouldAskForTheTokenOn401AndSendItOnceGivenInTheUrl() {
         server.requiredToken = "s3cret";
         browser.get(server.url(PAGE));

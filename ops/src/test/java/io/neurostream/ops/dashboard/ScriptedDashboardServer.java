@@ -218,7 +218,11 @@ final class ScriptedDashboardServer implements AutoCloseable {
                 json(exchange, 200, controlAnswers.getOrDefault(String.valueOf(command),
                         answer("APPLIED", null, command + " applied at tick 100")));
             } else if (path.equals(prefix + "/input") && exchange.getRequestMethod().equals("POST")) {
-                json(exchange, 200, Map.of("answer", "SENT", "input_id", "in-1"));
+                if (body.contains("\"target\"")) {
+                    json(exchange, 200, Map.of("answer", "SENT", "input_id", "in-1"));
+                } else {   // as InputLines says it
+                    json(exchange, 400, Map.of("error", "line 1: no \"target\""));
+                }
             } else if (path.equals(prefix + "/stream")) {
                 stream(exchange, query);
             } else {

@@ -190,6 +190,7 @@
 
   async function select(id) {
     if (state.network === id && state.source) return;
+    if (state.network !== id) { hooks.probes = []; $("probes").textContent = "no probes"; }
     state.network = id;
     hooks.network = id;
     state.from = "live";
