@@ -96,6 +96,7 @@ class DashboardPageBrowserTest {
                 "value", 1.1, "threshold", 2.0, "message", "E/I ratio of A back in band")));
         events.add(new Event("membrane", map("neuron_id", 7, "variable", "v", "unit", "mV",
                 "t_ms", List.of(1000.0, 1000.1, 1000.2, 1000.3), "values", List.of(-65.0, -63.5, -58.0, -70.0))));
+        // x-major: counts[x * ny + y], as the dashboard server fills them; cell (3, 2) is the hottest
         events.add(new Event("lattice", map("t0_ms", 1250, "t1_ms", 1500, "area", "A", "z", 0, "w", 0,
                 "nx", 4, "ny", 3, "x0", 0, "y0", 0, "counts", IntStream.range(0, 12).boxed().toList())));
         events.add(new Event("rejected", map("t_ms", 1490, "reason", "QUEUE_FULL",
@@ -191,6 +192,22 @@ class DashboardPageBrowserTest {
         assertThat(js("return window.neurostream.charts.rates.axes[1].label;")).isEqualTo("rate (Hz)");
         assertThat(number("window.neurostream.charts.membrane.data[1].length")).isEqualTo(4);
         assertThat(browser.findElement(By.cssSelector("#lattice figcaption")).getText()).isEqualTo("A · z 0");
+        @SuppressWarnings("unchecked")
+        List<Number> brightness = (List<Number>) js("""
+                const c = document.querySelector('#lattice canvas');
+                const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                const b = [];
+                for (let i = 0; i < c.width * c.height; i++) b.push(d[4 * i] + d[4 * i + 1] + d[4 * i + 2]);
+                return b;""");
+        // pixel (x, y) is brightness[y * 4 + x]; its count was x * 3 + y
+        List<Long> byCount = new ArrayList<>();
+        for (int count = 0; count < 12; count++) {
+            int x = count / 3;
+            int y = count % 3;
+            byCount.add(brightness.get(y * 4 + x).longValue());
+        }
+        assertThat(byCount).as("heatmap brightness in the order of the cells' counts").isSorted();
+        assertThat(byCount.get(0)).isLessThan(byCount.get(11));
         assertThat(browser.findElement(By.id("event-log")).getText())
                 .contains("QUEUE_FULL").contains("input queue of n1 is full");
 
@@ -356,14 +373,15 @@ class DashboardPageBrowserTest {
     }
 
     @Test
-    void shouldShowTheServersErrorEventAndNotReconnect() throws InterruptedException {
+    void shouldShowTheServersErrorEventAndTryAgainSeconds() throws InterruptedException {
         server.streamScript = query -> List.of(new Event("error", Map.of("error", "no network 'n1'")));
         browser.get(server.url(PAGE));
 
-        await(browser, "the stream's error never showed", d -> statusLine().equals("stream: no network 'n1'"));
-        Thread.sleep(3500);   // EventSource would reconnect after ~3 s on its own
-        assertThat(server.requestsTo("GET", streamPath())).hasSize(1);
+        await(browser, "the stream's error never showed", d -> statusLine().startsWith("stream: no network 'n1'"));
         assertThat(browser.findElement(By.id("connection")).getText()).isEqualTo("disconnected");
+        Thread.sleep(3500);   // EventSource's own retry would have come after ~3 s
+        assertThat(server.requestsTo("GET", streamPath())).as("no retry before 5 s").hasSize(1);
+        await(browser, "no retry after 5 s", d -> server.requestsTo("GET", streamPath()).size() == 2);
     }
 
     private static String streamPath() {

@@ -20,6 +20,7 @@
   const MAX_RASTER_ROWS = 400;      // the protocol's default; one pixel row per row bin
   const MAX_PROBES = 8;
   const MAX_LOG = 50;
+  const STREAM_RETRY_MS = 5000;   // after the server's error event
 
   const $ = (id) => document.getElementById(id);
 
@@ -246,9 +247,12 @@
       if (e.data !== undefined) {          // the server's own `error` event: it closes the stream
         let message = e.data;
         try { message = JSON.parse(e.data).error; } catch (err) { /* keep the raw text */ }
-        say("stream: " + message, "error");
+        say("stream: " + message + " (trying again in " + STREAM_RETRY_MS / 1000 + " s)", "error");
         source.close();
         setConnected(false);
+        // a viewer dropped for falling behind, or a network not created yet, comes back; slower than
+        // EventSource's own retry so a refusing server is not asked several times a second
+        setTimeout(() => { if (state.source === source) connect(); }, STREAM_RETRY_MS);
         return;
       }
       setConnected(false);
@@ -268,8 +272,9 @@
       log(text);
     });
     on("history_end", (h) => {
-      $("time-label").textContent = "history up to " + h.t1_ms + " ms (not live)";
-      log("history window sent up to " + h.t1_ms + " ms");
+      const incomplete = h.incomplete ? ", incomplete: the broker no longer holds all of it" : "";
+      $("time-label").textContent = "history up to " + h.t1_ms + " ms (not live" + incomplete + ")";
+      log("history window sent up to " + h.t1_ms + " ms" + incomplete);
     });
   }
 
@@ -888,7 +893,10 @@
     drawLegend(l);
   }
 
-  /** counts[(y - y0) * nx + (x - x0)]: rows of x for each y, y0 drawn at the top. */
+  /**
+   * counts[(x - x0) * ny + (y - y0)]: x-major, the order the dashboard server fills them in (the protocol only
+   * says nx * ny counts); x runs to the right, y down from y0 at the top.
+   */
   function paintHeatmap(entry) {
     const l = entry.event;
     const canvas = entry.canvas;
@@ -896,9 +904,12 @@
     if (canvas.height !== l.ny) canvas.height = l.ny;
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(l.nx, l.ny);
-    for (let i = 0; i < l.nx * l.ny; i++) {
-      const c = heat((l.counts[i] || 0) / latticeMax);
-      image.data[4 * i] = c[0]; image.data[4 * i + 1] = c[1]; image.data[4 * i + 2] = c[2]; image.data[4 * i + 3] = 255;
+    for (let x = 0; x < l.nx; x++) {
+      for (let y = 0; y < l.ny; y++) {
+        const c = heat((l.counts[x * l.ny + y] || 0) / latticeMax);
+        const o = 4 * (y * l.nx + x);
+        image.data[o] = c[0]; image.data[o + 1] = c[1]; image.data[o + 2] = c[2]; image.data[o + 3] = 255;
+      }
     }
     ctx.putImageData(image, 0, 0);
   }
