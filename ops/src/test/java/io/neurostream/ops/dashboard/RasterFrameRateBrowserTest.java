@@ -134,6 +134,7 @@ class RasterFrameRateBrowserTest {
 
             // measured in the page, so WebDriver's own round trips do not count
             long sent0 = server.lastRasterColumnSent.get();
+            long sentFromNanos = System.nanoTime();
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) browser.executeAsyncScript("""
                     const done = arguments[arguments.length - 1];
@@ -147,13 +148,14 @@ class RasterFrameRateBrowserTest {
                         gap_max_ms: n.frameGapMaxMs, newest_col: n.newestCol, ms_per_col: n.hello.ms_per_col,
                         size: n.hello.cols + ' x ' + n.hello.rows, busy_ms: JSON.stringify(n.busyMs)}), 4000);""");
             long sent1 = server.lastRasterColumnSent.get();
+            double sentSeconds = (System.nanoTime() - sentFromNanos) / 1e9;   // includes WebDriver's round trips
             long newestDrawn = ((Number) m.get("newest_col")).longValue();
             double msPerCol = ((Number) m.get("ms_per_col")).doubleValue();
             double seconds = ((Number) m.get("seconds")).doubleValue();
             double fps = ((Number) m.get("frames")).doubleValue() / seconds;
             double drawnFps = ((Number) m.get("drawn")).doubleValue() / seconds;
             double columnsPerS = ((Number) m.get("cols")).doubleValue() / seconds;
-            double columnsSentPerS = (sent1 - sent0) / seconds;
+            double columnsSentPerS = (sent1 - sent0) / sentSeconds;
             double columnsPerS500Ms = 500 / msPerCol;
             System.out.printf("dashboard raster (6000 neurons, 50000 spikes/s, %s px): %.1f frames/s, "
                             + "%.1f frames/s drawing columns, %.0f columns/s drawn of %.0f/s sent, longest frame gap "
