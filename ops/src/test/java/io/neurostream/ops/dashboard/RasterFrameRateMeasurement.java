@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
@@ -23,9 +25,14 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * membrane potential of the 9 neurons the demo spec probes every 1 ms).
  *
  * <p>Measures in the page, over 4 s once the stream is flowing, its animation frames per second and the columns
- * it drew against those sent, and asserts the issue's bar: at least 30 frames per second, keeping up.
+ * it drew against those sent, and checks the issue's bar: at least 30 frames per second, keeping up.
+ *
+ * <p>A measurement, not a test: its figures depend on the machine and its load, so it runs only when asked
+ * ({@code -Dmeasure.dashboard=true}, see docs/benchmarks.md), never in the build's test run.
  */
-class RasterFrameRateBrowserTest {
+@Tag("measurement")
+@EnabledIfSystemProperty(named = "measure.dashboard", matches = "true")
+class RasterFrameRateMeasurement {
     private static final int NEURONS = 6000;
     private static final double SPIKES_PER_S = 50_000;
     private static final double EVENTS_PER_S = 30;
