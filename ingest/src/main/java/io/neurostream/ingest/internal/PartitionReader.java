@@ -150,6 +150,23 @@ public final class PartitionReader implements AutoCloseable {
         partitions.forEach(tp -> consumer.position(tp, timeout));
     }
 
+    /**
+     * Assigns the partitions and puts each at its first record whose timestamp is at or after
+     * {@code timestampMs} (the broker's time index), or at its end if it has none; resolved before this returns.
+     */
+    public void startAt(List<TopicPartition> partitions, long timestampMs, Duration timeout) {
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, timestampMs));
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found = consumer.offsetsForTimes(query, timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        for (TopicPartition tp : partitions) {
+            org.apache.kafka.clients.consumer.OffsetAndTimestamp at = found.get(tp);
+            consumer.seek(tp, at == null ? end.get(tp) : at.offset());
+        }
+        partitions.forEach(tp -> consumer.position(tp, timeout));
+    }
+
     /** Assigns the partitions and puts each at the given offset. */
     public void seek(Map<TopicPartition, Long> positions) {
         consumer.assign(positions.keySet());
