@@ -88,12 +88,6 @@ public final class DashboardCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        if (port < 0 || port > 65535) {
-            return Main.fail(err, "--port must be in 0..65535, got " + port, Main.EXIT_USAGE);
-        }
-        if (maxViewers < 1) {
-            return Main.fail(err, "--max-viewers must be at least 1, got " + maxViewers, Main.EXIT_USAGE);
-        }
         Map<String, Object> settings;
         String givenToken = token;
         try {
@@ -111,11 +105,17 @@ public final class DashboardCommand implements Callable<Integer> {
         } catch (Settings.SettingsException | IllegalArgumentException e) {
             return Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
         }
+        if (maxViewers < 1) {
+            return Main.fail(err, "--max-viewers must be at least 1, got " + maxViewers, Main.EXIT_USAGE);
+        }
         DashboardServer.Options options = DashboardServer.Options.defaults().host(host).port(port)
                 .token(givenToken, tokenForViewing).maxViewers(maxViewers);
         String problem = DashboardServer.problem(options);
         if (problem != null) {
             return Main.fail(err, problem, Main.EXIT_USAGE);
+        }
+        if (port < 0 || port > 65535) {
+            return Main.fail(err, "--port must be in 0..65535, got " + port, Main.EXIT_USAGE);
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (StopSignal stop = StopSignal.install("neurostream-dashboard-shutdown");

@@ -126,7 +126,13 @@ public final class Streams {
             exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream raw = exchange.getResponseBody(); Counting out = new Counting(new BufferedOutputStream(raw, 65536))) {
-                stream(out, networkId, p);
+                try {
+                    stream(out, networkId, p);
+                } catch (RuntimeException e) {
+                    // the headers are sent: the failure can only be said as an event
+                    write(out, "error", Http.object().put("error", "the stream failed: " + Api.oneLine(e)));
+                    out.flush();
+                }
             } catch (IOException e) {
                 // the viewer went away
             }
