@@ -487,6 +487,42 @@ class DashboardServerIntegrationTest {
         }
     }
 
+    @Test
+    void shouldTraceAProbedNeuronAtMostTwoPointsAPixel() throws Exception {
+        Path dir = Files.createTempDirectory("dash-probe");
+        service.create(dir, "probed", SPEC.replace("\"grid\"", "\"probed\""));
+        JsonNode probe = json(post(dashboard, "/api/networks/probed/control", "{\"command\": \"probe\", \"neurons\": [3]}", null));
+        assertThat(probe.get("answer").asText()).as(probe.toString()).isEqualTo("APPLIED");
+        assertThat(json(post(dashboard, "/api/networks/probed/control", "{\"command\": \"step\", \"ticks\": 400}", null))
+                .get("answer").asText()).isEqualTo("APPLIED");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (tickOf("probed") < 400 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        try (SseClient sse = SseClient.open(http, at(dashboard, "/api/networks/probed/stream?window_ms=1000&cols=100"))) {
+            List<Double> ts = new ArrayList<>();
+            SseClient.Event e = sse.next("membrane", WAIT); // (a new feed first catches up)
+            assertThat(e).as("a membrane event").isNotNull();
+            JsonNode first = e.data();
+            while (e != null) {
+                e.data().get("t_ms").forEach(t -> ts.add(t.asDouble()));
+                assertThat(e.data().get("values")).hasSameSizeAs(e.data().get("t_ms"));
+                e = sse.next("membrane", Duration.ofSeconds(2));
+            }
+            assertThat(first.get("neuron_id").asInt()).isEqualTo(3);
+            assertThat(first.get("variable").asText()).isEqualTo("v");
+            assertThat(first.get("unit").asText()).isEqualTo("mV");
+            // 400 samples (one a tick: t = 1..400 ms) over columns of 10 ms (0..40): the low and the high of each
+            assertThat(ts).isSorted();
+            Map<Long, Long> perColumn = new TreeMap<>();
+            ts.forEach(t -> perColumn.merge((long) Math.floor(t / 10.0), 1L, Long::sum));
+            assertThat(perColumn.keySet()).containsExactlyElementsOf(IntStream.rangeClosed(0, 40).mapToObj(c -> (long) c).toList());
+            assertThat(perColumn.values()).allSatisfy(n -> assertThat(n).isBetween(1L, 2L));
+        } finally {
+            client.stop("probed");
+        }
+    }
+
     // ------------------------------------------------------------------ token
 
     @Test

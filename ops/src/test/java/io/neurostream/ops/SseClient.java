@@ -20,14 +20,22 @@ import java.util.concurrent.TimeUnit;
 final class SseClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One event. */
-    record Event(String type, JsonNode data) {
+    /** One event; its data parsed when asked for (a load measurement reads many and parses none). */
+    record Event(String type, String raw) {
+        JsonNode data() {
+            try {
+                return JSON.readTree(raw);
+            } catch (IOException e) {
+                throw new AssertionError("event " + type + " has no JSON data: " + raw, e);
+            }
+        }
     }
 
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Thread reader;
     private volatile long bytes;
+    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> bytesByType = new java.util.concurrent.ConcurrentHashMap<>();
 
     private SseClient(HttpResponse<InputStream> response) {
         this.response = response;
@@ -50,6 +58,13 @@ final class SseClient implements AutoCloseable {
     /** Bytes received so far. */
     long bytes() {
         return bytes;
+    }
+
+    /** Bytes of data received so far, by event type. */
+    java.util.Map<String, Long> bytesByType() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        bytesByType.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
     }
 
     /** The body of a refusal (not a stream). */
@@ -85,7 +100,8 @@ final class SseClient implements AutoCloseable {
                 bytes += line.length() + 1;
                 if (line.isEmpty()) {
                     if (data.length() > 0) {
-                        events.add(new Event(type, JSON.readTree(data.toString())));
+                        events.add(new Event(type, data.toString()));
+                        bytesByType.computeIfAbsent(type, k -> new java.util.concurrent.atomic.LongAdder()).add(data.length());
                     }
                     type = "message";
                     data.setLength(0);
@@ -95,9 +111,9 @@ final class SseClient implements AutoCloseable {
                     data.append(line.substring(6));
                 }
             }
-            events.add(new Event("closed", JSON.createObjectNode()));
+            events.add(new Event("closed", "{}"));
         } catch (IOException e) {
-            events.add(new Event("closed", JSON.createObjectNode().put("error", e.toString())));
+            events.add(new Event("closed", JSON.createObjectNode().put("error", e.toString()).toString()));
         }
     }
 

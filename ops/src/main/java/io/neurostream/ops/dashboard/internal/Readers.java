@@ -139,7 +139,8 @@ final class Readers implements AutoCloseable {
             if (whole != null) {
                 double t = whole.getFirstTick() * dtMs;
                 newestMs = Math.max(newestMs, (whole.getFirstTick() + whole.getTicks()) * dtMs);
-                sink.accept(new Item(Item.Kind.SPIKES, t, whole));
+                sink.accept(new Item(Item.Kind.SPIKES, t, new Item.Spikes(whole.getFirstTick(), whole.getTicks(),
+                        SpikeBatches.neuronIds(whole), SpikeBatches.tickOffsets(whole))));
             }
         } else if (v instanceof Rate r) {
             sink.accept(new Item(Item.Kind.RATE, r.getWindowEndMs() - runEpochMs, r));

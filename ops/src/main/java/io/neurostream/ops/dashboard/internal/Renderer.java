@@ -2,13 +2,11 @@ package io.neurostream.ops.dashboard.internal;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.avro.Alert;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.MembraneSample;
 import io.neurostream.schemas.avro.Rate;
 import io.neurostream.schemas.avro.Rejected;
-import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,6 +44,7 @@ final class Renderer {
     private final double msPerCol;
     private final int bytesPerCol;
     private final int[] binOfNeuron;
+    private final double startMs;
     private final double limitMs;
     private final boolean throttled;
     private final TreeMap<Long, byte[]> pending = new TreeMap<>();
@@ -62,7 +61,7 @@ final class Renderer {
     private double latticeT1 = Double.NaN;
     private long lastLatticeNanos;
     // membrane: per neuron and variable
-    private final Map<String, ObjectNode> membrane = new LinkedHashMap<>();
+    private final Map<String, Trace> membrane = new LinkedHashMap<>();
     private long lastMembraneNanos;
     // status
     private ObjectNode statusPending;
@@ -81,6 +80,7 @@ final class Renderer {
         this.cols = cols;
         this.msPerCol = windowMs / cols;
         this.bytesPerCol = (rows + 7) / 8;
+        this.startMs = startMs;
         this.limitMs = limitMs;
         this.throttled = throttled;
         int n = layout.neuronCount();
@@ -150,10 +150,17 @@ final class Renderer {
         return msPerCol;
     }
 
-    /** Takes one item: spikes are binned, the rest become events (or wait for their batch). */
+    /**
+     * Takes one item: spikes are binned, the rest become events (or wait for their batch). Rates, balance and
+     * membrane samples before the window's start are not shown (a feed's snapshot holds more than a window).
+     */
     void accept(Item item) throws IOException {
+        if (item.tMs() < startMs && (item.kind() == Item.Kind.RATE || item.kind() == Item.Kind.BALANCE
+                || item.kind() == Item.Kind.MEMBRANE)) {
+            return;
+        }
         switch (item.kind()) {
-            case SPIKES -> spikes((SpikeBatch) item.value());
+            case SPIKES -> spikes((Item.Spikes) item.value());
             case RATE -> {
                 if (item.tMs() <= limitMs) {
                     Rate r = (Rate) item.value();
@@ -216,9 +223,9 @@ final class Renderer {
         flushStatus(System.nanoTime(), false);
     }
 
-    private void spikes(SpikeBatch b) {
+    private void spikes(Item.Spikes b) {
         double dt = layout.dtMs();
-        long first = b.getFirstTick();
+        long first = b.firstTick();
         double startMs = first * dt;
         if (columnOf(startMs, msPerCol) < nextCol - cols) {
             // far behind what was sent: a new run (RESET) began; start the raster over at its time
@@ -227,9 +234,9 @@ final class Renderer {
             completeCol = Long.MIN_VALUE;
         }
         latticeDirty = true; // a batch with no spikes still says the lattice was quiet
-        int n = SpikeBatches.count(b);
-        int[] ids = SpikeBatches.neuronIds(b);
-        int[] offsets = SpikeBatches.tickOffsets(b);
+        int[] ids = b.ids();
+        int[] offsets = b.offsets();
+        int n = Math.min(ids.length, offsets.length);
         for (int k = 0; k < n; k++) {
             int id = ids[k];
             if (id < 0 || id >= binOfNeuron.length) {
@@ -250,7 +257,7 @@ final class Renderer {
                 latticeT0 = Double.isNaN(latticeT0) ? t : Math.min(latticeT0, t);
             }
         }
-        double readTo = Math.min((first + b.getTicks()) * dt, limitMs);
+        double readTo = Math.min((first + b.ticks()) * dt, limitMs);
         long complete = columnOf(readTo, msPerCol) - 1; // every column ending at or before readTo
         completeCol = Math.max(completeCol, complete);
         latticeT1 = Double.isNaN(latticeT1) ? readTo : Math.max(latticeT1, readTo);
@@ -259,24 +266,91 @@ final class Renderer {
         }
     }
 
+    /**
+     * Keeps, per neuron and variable, the lowest and the highest sample of each raster column (in time order), so
+     * a trace costs at most two points per pixel however often the simulator samples, and keeps its spikes.
+     */
     private void membrane(MembraneSample m, double tMs) {
         List<Integer> ids = m.getNeuronIds();
         List<Double> values = m.getValues();
+        long col = columnOf(tMs, msPerCol);
         for (int i = 0; i < ids.size() && i < values.size(); i++) {
-            String key = ids.get(i) + "/" + m.getVariable();
-            ObjectNode o = membrane.computeIfAbsent(key, k -> {
-                ObjectNode n = Http.object();
-                n.put("neuron_id", ids.get(0));
-                n.put("variable", m.getVariable());
-                n.put("unit", m.getUnit());
-                n.putArray("t_ms");
-                n.putArray("values");
-                return n;
-            });
-            o.put("neuron_id", ids.get(i));
-            ((ArrayNode) o.get("t_ms")).add(tMs);
-            ((ArrayNode) o.get("values")).add(values.get(i));
+            int id = ids.get(i);
+            Trace tr = membrane.computeIfAbsent(id + "/" + m.getVariable(), k -> new Trace(id, m.getVariable(), m.getUnit()));
+            tr.add(col, tMs, values.get(i));
         }
+    }
+
+    /** One probed neuron's variable: the points to send, and the current column's low and high. */
+    private static final class Trace {
+        final int neuronId;
+        final String variable;
+        final String unit;
+        final List<double[]> points = new ArrayList<>(); // t, value
+        long col = Long.MIN_VALUE;
+        double[] low;
+        double[] high;
+
+        Trace(int neuronId, String variable, String unit) {
+            this.neuronId = neuronId;
+            this.variable = variable;
+            this.unit = unit;
+        }
+
+        void add(long c, double t, double v) {
+            if (c != col) {
+                closeColumn();
+                col = c;
+            }
+            if (low == null || v < low[1]) {
+                low = new double[] {t, v};
+            }
+            if (high == null || v > high[1]) {
+                high = new double[] {t, v};
+            }
+        }
+
+        void closeColumn() {
+            if (low == null) {
+                return;
+            }
+            if (low == high || low[0] == high[0]) {
+                points.add(low);
+            } else if (low[0] < high[0]) {
+                points.add(low);
+                points.add(high);
+            } else {
+                points.add(high);
+                points.add(low);
+            }
+            low = null;
+            high = null;
+        }
+
+        /** The event of the points so far (the current column's too), or null if none; then none are left. */
+        ObjectNode take() {
+            closeColumn();
+            if (points.isEmpty()) {
+                return null;
+            }
+            ObjectNode n = Http.object();
+            n.put("neuron_id", neuronId);
+            n.put("variable", variable);
+            n.put("unit", unit);
+            ArrayNode ts = n.putArray("t_ms");
+            ArrayNode vs = n.putArray("values");
+            for (double[] p : points) {
+                ts.add(round(p[0]));
+                vs.add(round(p[1]));
+            }
+            points.clear();
+            return n;
+        }
+    }
+
+    /** Three decimals: enough for ms and mV, and no binary noise like 0.30000000000000004 on the wire. */
+    static double round(double v) {
+        return Math.round(v * 1000.0) / 1000.0;
     }
 
     /**
@@ -291,10 +365,12 @@ final class Renderer {
             lastRasterNanos = nowNanos;
         }
         if (all || nowNanos - lastMembraneNanos >= MEMBRANE_EVERY_MS * 1_000_000L) {
-            for (ObjectNode o : membrane.values()) {
-                sink.event("membrane", o);
+            for (Trace tr : membrane.values()) {
+                ObjectNode o = tr.take();
+                if (o != null) {
+                    sink.event("membrane", o);
+                }
             }
-            membrane.clear();
             lastMembraneNanos = nowNanos;
         }
         if (force || nowNanos - lastLatticeNanos >= LATTICE_EVERY_MS * 1_000_000L) {
@@ -326,7 +402,7 @@ final class Renderer {
             it.remove();
         }
         ObjectNode o = Http.object();
-        o.put("t0_ms", nextCol * msPerCol);
+        o.put("t0_ms", round(nextCol * msPerCol));
         o.put("col0", nextCol);
         o.put("ncols", ncols);
         o.put("bitmap", Base64.getEncoder().encodeToString(bitmap));
@@ -350,8 +426,8 @@ final class Renderer {
             }
             layerWasQuiet[li] = quiet;
             ObjectNode o = Http.object();
-            o.put("t0_ms", latticeT0);
-            o.put("t1_ms", latticeT1);
+            o.put("t0_ms", round(latticeT0));
+            o.put("t1_ms", round(latticeT1));
             o.put("area", layout.areaNames().get(l[0]));
             o.put("z", l[1]);
             o.put("w", l[2]);
