@@ -358,6 +358,7 @@ class DashboardServerIntegrationTest {
             assertThat(paused.get("answer").asText()).as(paused.toString()).isEqualTo("APPLIED");
             assertThat(paused.get("reason").isNull()).isTrue();
             assertThat(paused.get("message").asText()).startsWith("applied PAUSE runner at tick ");
+            Thread.sleep(300); // the list of statuses may be 250 ms old
             long t1 = tickOf("runner");
             Thread.sleep(600);
             assertThat(tickOf("runner")).isEqualTo(t1);

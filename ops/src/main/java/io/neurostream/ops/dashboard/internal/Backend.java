@@ -29,6 +29,10 @@ public final class Backend implements AutoCloseable {
     private final NetworkLookup lookup;
     private final Map<String, Layout> layouts = new ConcurrentHashMap<>();
     private final Map<String, Long> layoutRuns = new ConcurrentHashMap<>();
+    /** How old the list of statuses may be when it is asked for, ms. */
+    static final long STATUSES_MAX_AGE_MS = 250;
+    private List<Status> statuses;
+    private long statusesAtNanos;
 
     /** @param settings Kafka client settings and optionally {@link NeuroStreamClient#TOPIC_PREFIX}, {@link NeuroStreamClient#ANSWER_TIMEOUT_MS} */
     public Backend(Map<String, Object> settings) {
@@ -72,9 +76,17 @@ public final class Backend implements AutoCloseable {
         return commands;
     }
 
-    /** The newest status of every network. */
-    public List<Status> statuses() {
-        return reads.statuses();
+    /**
+     * The newest status of every network, read at most every {@value #STATUSES_MAX_AGE_MS} ms: each read goes
+     * through the status topic from its start, and many viewers asking at once share one read.
+     */
+    public synchronized List<Status> statuses() {
+        long now = System.nanoTime();
+        if (statuses == null || now - statusesAtNanos > STATUSES_MAX_AGE_MS * 1_000_000L) {
+            statuses = List.copyOf(reads.statuses());
+            statusesAtNanos = System.nanoTime();
+        }
+        return statuses;
     }
 
     /** The newest status of one network. */

@@ -339,9 +339,10 @@ public final class Streams {
                 Thread.currentThread().interrupt();
                 return;
             }
-            Optional<Status> s = backend.status(networkId);
-            if (s.isPresent()) {
-                r.status(s.get());
+            for (Status s : backend.statuses()) { // shared by every viewer
+                if (s.getNetworkId().equals(networkId)) {
+                    r.status(s);
+                }
             }
             long now = System.nanoTime();
             r.flush(now, false);
