@@ -137,6 +137,8 @@ public final class DashboardCommand implements Callable<Integer> {
                     // serving until a signal
                 }
             }
+            err.println("dashboard stopped");
+            err.flush();
             return stop.signalled() ? Main.EXIT_INTERRUPTED : Main.EXIT_OK;
         } catch (Exception e) {
             if (e instanceof InterruptedException ie) {

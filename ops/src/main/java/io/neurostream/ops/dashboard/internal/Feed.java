@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one set of readers of a watched (network, view), fanned out to all its viewers: a thread that reads
- * the network's outputs and offers each item to every viewer's bounded queue, keeping the last
+ * the network's outputs and offers each item to every viewer's bounded queue, keeping up to the last
  * {@value #KEEP_MS} ms of simulated time so that a viewer who joins starts with its window filled. Started
- * by the first viewer; it stops, closing its readers, when the last one leaves.
+ * by the first viewer, reading back only that viewer's window; it stops, closing its readers, when the last
+ * one leaves.
  */
 final class Feed implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Feed.class);
@@ -27,6 +28,7 @@ final class Feed implements Runnable {
     private final String networkId;
     private final Isolation isolation;
     private final Status initial;
+    private final double catchUpMs;
     private final Runnable onStop;
     private final List<Viewer> viewers = new ArrayList<>();
     private final List<Viewer> waiting = new ArrayList<>(); // joined while the feed catches up
@@ -37,12 +39,19 @@ final class Feed implements Runnable {
     private boolean stopped;
     private Thread thread;
 
-    /** @param onStop run once the feed has stopped (its readers closed), e.g. to forget it */
-    Feed(Map<String, Object> settings, String networkId, Isolation isolation, Status initial, Runnable onStop) {
+    /**
+     * @param catchUpMs the simulated time read back before going live: the first viewer's window (a second more),
+     *                  not all that is kept, so that the first viewer waits as little as possible; later viewers
+     *                  with wider windows find them filled as the feed goes on
+     * @param onStop    run once the feed has stopped (its readers closed), e.g. to forget it
+     */
+    Feed(Map<String, Object> settings, String networkId, Isolation isolation, Status initial, double catchUpMs,
+            Runnable onStop) {
         this.settings = settings;
         this.networkId = networkId;
         this.isolation = isolation;
         this.initial = initial;
+        this.catchUpMs = Math.min(KEEP_MS, catchUpMs + 1000);
         this.onStop = onStop;
         this.lastStatus = new Item(Item.Kind.STATUS, initial.getSimTimeMs(), initial);
     }
@@ -94,7 +103,7 @@ final class Feed implements Runnable {
 
     @Override
     public void run() {
-        double fromMs = initial.getSimTimeMs() - KEEP_MS;
+        double fromMs = initial.getSimTimeMs() - catchUpMs;
         try (Readers readers = new Readers(settings, networkId, isolation, initial, fromMs, true)) {
             readers.readToEnd(this::keep, CATCH_UP_TIMEOUT);
             synchronized (this) {

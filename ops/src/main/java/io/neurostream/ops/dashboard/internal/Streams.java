@@ -218,7 +218,7 @@ public final class Streams {
     private void live(Counting out, String networkId, Params p, Status status, Layout l, Renderer.Sink sink)
             throws IOException {
         Viewer viewer = new Viewer();
-        Feed feed = join(networkId, p.view(), status, viewer);
+        Feed feed = join(networkId, p.view(), status, p.windowMs(), viewer);
         try {
             Renderer r = new Renderer(l, p.rows(), p.cols(), p.windowMs(), status.getSimTimeMs() - p.windowMs(),
                     Double.POSITIVE_INFINITY, true, sink);
@@ -276,7 +276,7 @@ public final class Streams {
         Thread.sleep(ms);
     }
 
-    private Feed join(String networkId, Isolation view, Status status, Viewer viewer) {
+    private Feed join(String networkId, Isolation view, Status status, double windowMs, Viewer viewer) {
         String key = networkId + "\n" + view;
         synchronized (this) {
             Feed f = feeds.get(key);
@@ -284,7 +284,7 @@ public final class Streams {
                 return f;
             }
             Feed[] box = new Feed[1];
-            box[0] = new Feed(backend.readerSettings(), networkId, view, status, () -> {
+            box[0] = new Feed(backend.readerSettings(), networkId, view, status, windowMs, () -> {
                 synchronized (Streams.this) {
                     feeds.remove(key, box[0]);
                 }
