@@ -83,7 +83,11 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
         /**
          * From the first record whose timestamp is at or after {@code timestampMs} (epoch ms), every network,
          * committed records: e.g. a run's outputs from simulated time T on, at run epoch + T. Found with the
-         * broker's time index, so only the records from there on are read.
+         * broker's time index and, with {@link #network}, refined by a binary search on the network's own
+         * records (the index finds the first batch whose timestamp reaches T, and a transaction's marker carries
+         * the wall-clock time of its commit, ahead of a run slower than real time), so little before is read: the
+         * start may be up to a few hundred records before the network's first record at T, never after it. A
+         * reader that wants exactly [T, ...) also checks {@link Output#timestampMs()}.
          */
         public static Options fromTimestamp(long timestampMs) {
             return new Options(false, null, Isolation.COMMITTED, timestampMs);
@@ -197,6 +201,12 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
             }
             if (options.startAtMs() != null) {
                 reader.startAt(tps, options.startAtMs(), REQUEST_TIMEOUT);
+                if (options.networkId() != null) {
+                    // the time index may start long before the network's own records reach the time: refine
+                    String id = options.networkId();
+                    reader.refineStart(tps.get(0), r -> r.value() != null && matches(topic, id, r.key()),
+                            options.startAtMs(), REQUEST_TIMEOUT);
+                }
             } else {
                 reader.start(tps, options.atBeginning(), REQUEST_TIMEOUT);
             }
@@ -268,6 +278,10 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
 
     /** Whether a record's key is the network's (any key without a network). */
     private boolean matches(String key) {
+        return matches(topic, networkId, key);
+    }
+
+    private static boolean matches(Topic<?> topic, String networkId, String key) {
         if (networkId == null) {
             return true;
         }

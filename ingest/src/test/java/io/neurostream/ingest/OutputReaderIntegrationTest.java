@@ -53,8 +53,8 @@ class OutputReaderIntegrationTest {
     }
 
     @Test
-    void shouldStartAtTheFirstRecordAtOrAfterTheTimestamp() throws Exception {
-        Status s = steppedTo("timed", 300);
+    void shouldReadEveryRecordFromTheTimestampOnAndLittleBefore() throws Exception {
+        Status s = steppedTo("timed", 8000); // 800 spike records: enough for the start to be searched for
         List<OutputReader.Output<SpikeBatch>> everything = all(OutputReader.Options.fromBeginning().network("timed"));
         long at = s.getRunEpochMs() + (long) (s.getSimTimeMs() / 2);
         List<OutputReader.Output<SpikeBatch>> expected = everything.stream().filter(o -> o.timestampMs() >= at).toList();
@@ -62,8 +62,14 @@ class OutputReaderIntegrationTest {
 
         List<OutputReader.Output<SpikeBatch>> fromAt = all(OutputReader.Options.fromTimestamp(at).network("timed"));
 
-        assertThat(fromAt).extracting(OutputReader.Output::offset)
-                .containsExactlyElementsOf(expected.stream().map(OutputReader.Output::offset).toList());
+        // every record at or after the timestamp, and at most a few hundred before it (a transaction's marker
+        // carries the wall-clock time of its commit, which may be later than the simulated times of the records
+        // after it: the time index alone may start far too early), never a gap
+        List<Long> offsets = fromAt.stream().map(OutputReader.Output::offset).toList();
+        List<Long> all = everything.stream().map(OutputReader.Output::offset).toList();
+        assertThat(offsets).endsWith(expected.stream().map(OutputReader.Output::offset).toArray(Long[]::new));
+        assertThat(all).endsWith(offsets.toArray(Long[]::new));
+        assertThat(offsets.size() - expected.size()).isLessThanOrEqualTo(256);
     }
 
     @Test
