@@ -52,13 +52,22 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
     /**
      * Where to start, which network's records, which isolation.
      *
-     * @param atBeginning   start at the oldest record kept, else at the end (records written from now on)
+     * @param atBeginning   start at the oldest record kept, else at the end (records written from now on);
+     *                      ignored when {@code startAtMs} is given
      * @param networkId     only this network's records (and only its partition is read), or null for all
      * @param isolation     committed records only, or every record
+     * @param startAtMs     start at the first record whose timestamp is at or after this (epoch ms; for simulator
+     *                      output: run epoch + simulated ms), or at the end if there is none; null for
+     *                      {@code atBeginning}'s choice
      */
-    public record Options(boolean atBeginning, String networkId, Isolation isolation) {
+    public record Options(boolean atBeginning, String networkId, Isolation isolation, Long startAtMs) {
         public Options {
             Objects.requireNonNull(isolation, "isolation");
+        }
+
+        /** Without a start timestamp. */
+        public Options(boolean atBeginning, String networkId, Isolation isolation) {
+            this(atBeginning, networkId, isolation, null);
         }
 
         /** From the oldest record kept, every network, committed records. */
@@ -71,14 +80,27 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
             return new Options(false, null, Isolation.COMMITTED);
         }
 
+        /**
+         * From the first record whose timestamp is at or after {@code timestampMs} (epoch ms), every network,
+         * committed records: e.g. a run's outputs from simulated time T on, at run epoch + T. Found with the
+         * broker's time index and, with {@link #network}, refined by a binary search on the network's own
+         * records (the index finds the first batch whose timestamp reaches T, and a transaction's marker carries
+         * the wall-clock time of its commit, ahead of a run slower than real time), so little before is read: the
+         * start may be up to a few hundred records before the network's first record at T, never after it. A
+         * reader that wants exactly [T, ...) also checks {@link Output#timestampMs()}.
+         */
+        public static Options fromTimestamp(long timestampMs) {
+            return new Options(false, null, Isolation.COMMITTED, timestampMs);
+        }
+
         /** Only the network's records. */
         public Options network(String id) {
-            return new Options(atBeginning, Objects.requireNonNull(id, "id"), isolation);
+            return new Options(atBeginning, Objects.requireNonNull(id, "id"), isolation, startAtMs);
         }
 
         /** With this isolation. */
         public Options isolation(Isolation i) {
-            return new Options(atBeginning, networkId, i);
+            return new Options(atBeginning, networkId, i, startAtMs);
         }
     }
 
@@ -177,7 +199,17 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
                     tps.add(new TopicPartition(name, i));
                 }
             }
-            reader.start(tps, options.atBeginning(), REQUEST_TIMEOUT);
+            if (options.startAtMs() != null) {
+                reader.startAt(tps, options.startAtMs(), REQUEST_TIMEOUT);
+                if (options.networkId() != null) {
+                    // the time index may start long before the network's own records reach the time: refine
+                    String id = options.networkId();
+                    reader.refineStart(tps.get(0), r -> r.value() != null && matches(topic, id, r.key()),
+                            options.startAtMs(), REQUEST_TIMEOUT);
+                }
+            } else {
+                reader.start(tps, options.atBeginning(), REQUEST_TIMEOUT);
+            }
             return new OutputReader<>(topic, name, options.networkId(), reader, List.copyOf(tps));
         } catch (RuntimeException e) {
             reader.close();
@@ -227,8 +259,29 @@ public final class OutputReader<T extends SpecificRecord> implements AutoCloseab
         reader.seek(end); // every partition again, each just after what was handed over
     }
 
+    /**
+     * The committed end (last stable offset when committed) of each partition read, by partition: how far
+     * {@link #readToEnd} would read now.
+     */
+    public Map<Integer, Long> endOffsets() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        reader.endOffsets(partitions, REQUEST_TIMEOUT).forEach((tp, o) -> out.put(tp.partition(), o));
+        return out;
+    }
+
+    /** The offset of the next record each partition will give, by partition. */
+    public Map<Integer, Long> positions() {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        partitions.forEach(tp -> out.put(tp.partition(), reader.position(tp, REQUEST_TIMEOUT)));
+        return out;
+    }
+
     /** Whether a record's key is the network's (any key without a network). */
     private boolean matches(String key) {
+        return matches(topic, networkId, key);
+    }
+
+    private static boolean matches(Topic<?> topic, String networkId, String key) {
         if (networkId == null) {
             return true;
         }

@@ -13,9 +13,10 @@ import java.util.Optional;
 
 /**
  * What {@code create} and {@code control} share: the ingest client's settings from the command's
- * options, and an answer as one line on stdout with its exit code.
+ * options, and an answer as one line on stdout with its exit code. Public for the dashboard, which shows an
+ * answer in the same words ({@link #line}).
  */
-final class Answers {
+public final class Answers {
     /** The default of {@code --timeout-s}: how long a command waits for the simulator's answer, s. */
     static final int DEFAULT_TIMEOUT_S = 30;
 
@@ -74,7 +75,7 @@ final class Answers {
      * {@code applied CREATE v1 at tick 0: CREATED at tick 0, 400 neurons, run 0},
      * {@code rejected BAD_SPEC: <the simulator's sentence>}, or {@code timed out: <what was waited for>}.
      */
-    static String line(Answer a) {
+    public static String line(Answer a) {
         if (a.isRejected()) {
             return "rejected " + a.reasonCode().orElse("?") + ": " + a.reason().orElse("");
         }

@@ -124,7 +124,8 @@ public final class ControlCommand {
         }
     }
 
-    static String speedProblem(double speed) {
+    /** What is wrong with a speed, in the words the CLI uses, or null if it is fine (the dashboard checks with it too). */
+    public static String speedProblem(double speed) {
         return speed >= 0.0 && Double.isFinite(speed) ? null
                 : "the speed must be a finite number >= 0 (0 = as fast as possible), got " + speed;
     }

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
             "Spiking neural networks on a 4D lattice, run as a streaming service on Apache Kafka: the "
                     + "all-in-one demo, the simulator and analytics services, topic setup, restorable state, "
                     + "reading the topics, creating and controlling networks, offline runs and benchmarks."},
-        subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, TopicsCommand.class,
+        subcommands = {DemoCommand.class, SimulateCommand.class, AnalyticsCommand.class, DashboardCommand.class, TopicsCommand.class,
             StateCommand.class, TailCommand.class, CreateCommand.class, ControlCommand.class, StatusCommand.class,
             SendCommand.class, IngestCommand.class, RecordCommand.class, InspectCommand.class, ReplayCommand.class,
             RunCommand.class,
@@ -56,6 +56,7 @@ import picocli.CommandLine.Spec;
             "  neurostream demo",
             "  neurostream topics --bootstrap-server localhost:9092",
             "  neurostream simulate --bootstrap-server localhost:9092",
+            "  neurostream dashboard --port 8787",
             "  neurostream state list --data-dir data",
             "  neurostream tail spikes --network demo --max 5",
             "  neurostream create v1.json --start",

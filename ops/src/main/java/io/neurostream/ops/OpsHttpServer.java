@@ -1,6 +1,7 @@
 package io.neurostream.ops;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * port 0 picks a free port ({@link #port()} says which). Only GET and HEAD are answered (others: 405).
  * Requests are served by two daemon threads of its own, so a slow scrape never runs on the caller's or the
  * simulator's threads.
+ *
+ * <p>A process that serves more (the dashboard) passes {@link Extra extra contexts} and the threads they
+ * need: the JDK server runs each exchange on one pool thread until its handler returns, so a long-lived
+ * response (a server-sent event stream) holds a thread for as long as it lasts. The extra handlers must
+ * bound how many such responses they keep open, below the extra threads, and refuse the rest (503), or a
+ * request beyond the bound would wait in the pool's queue instead of being answered.
  */
 public final class OpsHttpServer implements AutoCloseable {
     /** The address bound when none is given: loopback only, since nothing here asks who is asking. */
@@ -36,6 +44,32 @@ public final class OpsHttpServer implements AutoCloseable {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String PLAIN_TEXT = "text/plain; charset=utf-8";
     private static final int THREADS = 2;
+
+    /**
+     * Contexts served beside {@code /metrics}, {@code /health} and {@code /ready}, and the threads added for them.
+     *
+     * @param handlers     by context path ({@code createContext} semantics: a path prefix); {@code "/"} replaces the
+     *                     default 404 answer of every other path
+     * @param extraThreads threads added to the pool for these handlers (each long-lived response holds one)
+     */
+    public record Extra(Map<String, HttpHandler> handlers, int extraThreads) {
+        public Extra {
+            handlers = Map.copyOf(handlers);
+            if (extraThreads < 0) {
+                throw new IllegalArgumentException("extraThreads must be >= 0, got " + extraThreads);
+            }
+            for (String path : handlers.keySet()) {
+                if (path.equals("/metrics") || path.equals("/health") || path.equals("/ready") || !path.startsWith("/")) {
+                    throw new IllegalArgumentException("cannot serve extra context '" + path + "'");
+                }
+            }
+        }
+
+        /** No extra contexts, no extra threads. */
+        public static Extra none() {
+            return new Extra(Map.of(), 0);
+        }
+    }
 
     /** One health or readiness condition of the process. */
     @FunctionalInterface
@@ -63,6 +97,18 @@ public final class OpsHttpServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound (e.g. the port is taken)
      */
     public static OpsHttpServer start(String host, int port, PrometheusMeterRegistry registry, Check health, Check ready) {
+        return start(host, port, registry, health, ready, Extra.none());
+    }
+
+    /**
+     * Binds {@code host:port} and starts serving the operator's endpoints and {@code extra}'s contexts.
+     *
+     * @throws UncheckedIOException when the address cannot be bound (e.g. the port is taken)
+     * @see #start(String, int, PrometheusMeterRegistry, Check, Check)
+     */
+    public static OpsHttpServer start(String host, int port, PrometheusMeterRegistry registry, Check health, Check ready,
+            Extra extra) {
+        Objects.requireNonNull(extra, "extra");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(ready, "ready");
@@ -76,7 +122,7 @@ public final class OpsHttpServer implements AutoCloseable {
             throw new UncheckedIOException("cannot bind " + host + ":" + port + ": " + e.getMessage(), e);
         }
         AtomicInteger n = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS + extra.extraThreads(), r -> {
             Thread t = new Thread(r, "neurostream-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -86,8 +132,11 @@ public final class OpsHttpServer implements AutoCloseable {
                 () -> new Reply(200, PROMETHEUS_TEXT, registry.scrape())));
         server.createContext("/health", exchange -> serve(exchange, "/health", () -> answer(health, "ok")));
         server.createContext("/ready", exchange -> serve(exchange, "/ready", () -> answer(ready, "ready")));
-        server.createContext("/", exchange -> serve(exchange, "/",
-                () -> new Reply(404, PLAIN_TEXT, "not found: try /metrics, /health or /ready\n")));
+        extra.handlers().forEach(server::createContext);
+        if (!extra.handlers().containsKey("/")) {
+            server.createContext("/", exchange -> serve(exchange, "/",
+                    () -> new Reply(404, PLAIN_TEXT, "not found: try /metrics, /health or /ready\n")));
+        }
         server.start();
         return new OpsHttpServer(server, executor);
     }

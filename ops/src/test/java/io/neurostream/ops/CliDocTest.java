@@ -22,7 +22,7 @@ class CliDocTest {
     private static final String INSTANCE_DEFAULT = "simulator\\.instance\\.id  \\(string, default sim-[^)]*\\)";
     private static final String INSTANCE_PLACEHOLDER = "simulator.instance.id  (string, default sim-PID-HOST)";
     private static final String[][] COMMANDS = {{"--help"}, {"demo", "--help"}, {"simulate", "--help"},
-        {"analytics", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
+        {"analytics", "--help"}, {"dashboard", "--help"}, {"topics", "--help"}, {"state", "--help"}, {"state", "list", "--help"},
         {"state", "drop", "--help"}, {"tail", "--help"}, {"create", "--help"}, {"control", "--help"},
         {"control", "ID", "set", "--help"}, {"status", "--help"}, {"send", "--help"}, {"ingest", "--help"}, {"record", "--help"},
         {"inspect", "--help"}, {"replay", "--help"}, {"run", "--help"}, {"bench", "--help"}};

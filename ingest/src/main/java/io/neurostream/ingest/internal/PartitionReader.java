@@ -150,6 +150,73 @@ public final class PartitionReader implements AutoCloseable {
         partitions.forEach(tp -> consumer.position(tp, timeout));
     }
 
+    /**
+     * Assigns the partitions and puts each at its first record whose timestamp is at or after
+     * {@code timestampMs} (the broker's time index), or at its end if it has none; resolved before this returns.
+     */
+    public void startAt(List<TopicPartition> partitions, long timestampMs, Duration timeout) {
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, timestampMs));
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndTimestamp> found = consumer.offsetsForTimes(query, timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        for (TopicPartition tp : partitions) {
+            org.apache.kafka.clients.consumer.OffsetAndTimestamp at = found.get(tp);
+            consumer.seek(tp, at == null ? end.get(tp) : at.offset());
+        }
+        partitions.forEach(tp -> consumer.position(tp, timeout));
+    }
+
+    /**
+     * Moves a partition's position forward, from where {@link #startAt} put it, to near the first record of
+     * {@code ours} whose timestamp is at or after {@code timestampMs}: the time index finds the first batch
+     * whose timestamp reaches it, and a transaction marker (stamped with the commit's wall-clock time) or
+     * another key's record may reach it long before this key's records do (a run slower than real time lags
+     * the wall clock). A binary search over offsets on the timestamps of {@code ours}, which must not go down
+     * with the offset; it stops within {@value #REFINE_SPAN} offsets, never past the first such record.
+     */
+    public void refineStart(TopicPartition tp, java.util.function.Predicate<ConsumerRecord<String, byte[]>> ours,
+            long timestampMs, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lo = consumer.position(tp, timeout);
+        long hi = consumer.endOffsets(List.of(tp), timeout).get(tp);
+        // the first record of ours at or after the timestamp is at an offset in [lo, hi] (hi: none)
+        while (hi - lo > REFINE_SPAN && System.nanoTime() < deadline) {
+            long mid = lo + (hi - lo) / 2;
+            ConsumerRecord<String, byte[]> r = firstFrom(tp, mid, hi, ours, deadline);
+            if (r == null || r.offset() >= hi) {
+                hi = mid; // nothing of ours in [mid, hi): starting at mid reads the same as at hi
+            } else if (r.timestamp() >= timestampMs) {
+                hi = r.offset();
+            } else {
+                lo = r.offset() + 1;
+            }
+        }
+        consumer.seek(tp, lo);
+    }
+
+    private static final long REFINE_SPAN = 256;
+
+    /** The first record of {@code ours} at an offset in [from, limit), or null (or at the deadline). */
+    private ConsumerRecord<String, byte[]> firstFrom(TopicPartition tp, long from, long limit,
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> ours, long deadline) {
+        consumer.seek(tp, from);
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL).records(tp)) {
+                if (r.offset() >= limit) {
+                    return null;
+                }
+                if (ours.test(r)) {
+                    return r;
+                }
+            }
+            if (consumer.position(tp) >= limit) {
+                return null;
+            }
+        }
+        return null;
+    }
+
     /** Assigns the partitions and puts each at the given offset. */
     public void seek(Map<TopicPartition, Long> positions) {
         consumer.assign(positions.keySet());
