@@ -7,6 +7,7 @@ import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.broker.PortInUseException;
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.SpecParser;
+import io.neurostream.ops.dashboard.DashboardServer;
 import io.neurostream.ops.internal.DemoSensors;
 import io.neurostream.ops.internal.RunningWait;
 import io.neurostream.ops.internal.StopSignal;
@@ -95,12 +96,14 @@ import picocli.CommandLine.Spec;
             "Prints about once a second each area's E and I rates and E-I balance over the newest 1 s "
                     + "window, and every alert as it is raised or cleared. Ctrl-C stops it cleanly; run it "
                     + "again to resume from --data-dir.",
+            "Serves the live dashboard (the same as `neurostream dashboard`) on 127.0.0.1:--dashboard-port "
+                    + "and prints its address: open it in a browser to watch and steer the network.",
             "If something already answers as Kafka on localhost:PORT, that broker is used instead."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:--duration-s elapsed and everything stopped cleanly",
             "1:a part failed to start or stopped with an error",
-            "2:bad usage, --port taken by something that is not Kafka, or --metrics-port taken",
+            "2:bad usage, --port taken by something that is not Kafka, or --dashboard-port or --metrics-port taken",
             "130:stopped by Ctrl-C (SIGTERM: 143), within 30 s even if a part hangs"},
         footer = {
             "",
@@ -108,10 +111,13 @@ import picocli.CommandLine.Spec;
             "  neurostream demo",
             "  neurostream demo --data-dir /tmp/ns-demo --port 19092 --duration-s 30",
             "  neurostream demo --speed 0.5",
+            "  neurostream demo --dashboard-port 0          # the dashboard on a free port (printed)",
             "  neurostream demo --metrics-port 9404"})
 public final class DemoCommand implements Callable<Integer> {
     /** The demo network's id. */
     public static final String NETWORK_ID = "demo";
+    /** Printed, followed by the dashboard's address, once the dashboard serves; scripts and tests look for it. */
+    public static final String DASHBOARD_LINE = "dashboard at";
     /** The line printed when everything has stopped; scripts and tests look for it. */
     public static final String STOPPED_LINE = "demo stopped cleanly";
 
@@ -154,6 +160,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Simulated time per wall-clock time (default: ${DEFAULT-VALUE}, real time).")
     double speed;
 
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "" + DashboardServer.DEFAULT_PORT,
+            description = "Port of the live dashboard on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one; "
+                    + "off: no dashboard).")
+    String dashboardPort;
+
     @Option(names = MetricsEndpoint.HOST_OPTION, paramLabel = "HOST", defaultValue = OpsHttpServer.DEFAULT_HOST,
             description = MetricsEndpoint.HOST_DESCRIPTION)
     String metricsHost;
@@ -194,6 +205,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(command.commandLine(), "--duration-s must be positive, got " + durationS);
         }
         Integer metricsAt = MetricsEndpoint.port(command.commandLine(), metricsPort);
+        Integer dashboardAt = dashboardPort.equals("off") ? null : portOption("--dashboard-port", dashboardPort);
         quietKafkaLogs();
         String specJson = demoSpec();
         NetworkSpec spec = SpecParser.parse(specJson, SPEC_RESOURCE);
@@ -206,7 +218,7 @@ public final class DemoCommand implements Callable<Integer> {
                 try {
                     metrics = MetricsEndpoint.start(metricsHost, metricsAt, instanceId(data), this::health, this::ready, err);
                     started.push(new Part("metrics", metrics));
-                    code = run(stop, data, specJson, spec, out, err);
+                    code = run(stop, data, specJson, spec, dashboardAt, out, err);
                 } catch (MetricsEndpoint.PortTaken e) {
                     code = Main.fail(err, e.getMessage(), Main.EXIT_USAGE);
                 }
@@ -229,8 +241,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int run(StopSignal stop, Path data, String specJson, NetworkSpec spec, PrintWriter out, PrintWriter err)
-            throws Exception {
+    private int run(StopSignal stop, Path data, String specJson, NetworkSpec spec, Integer dashboardAt, PrintWriter out,
+            PrintWriter err) throws Exception {
         // 1. the broker: ours, or the one already answering on the port
         String bootstrap;
         boolean embedded;
@@ -304,6 +316,21 @@ public final class DemoCommand implements Callable<Integer> {
                 throw new IllegalStateException("it did not finish closing within " + max.toSeconds() + " s");
             }
         }));
+
+        // 4b. the dashboard, serving the same registry (its viewer meters join the simulator's and the analytics')
+        if (dashboardAt != null) {
+            DashboardServer dashboard;
+            try {
+                dashboard = DashboardServer.start(client, DashboardServer.Options.defaults().port(dashboardAt),
+                        metrics.registry(), this::health, this::ready);
+            } catch (UncheckedIOException e) {
+                return Main.fail(err, "cannot serve the dashboard on 127.0.0.1:" + dashboardAt + " (" + Main.describe(e)
+                        + "): pick another port with --dashboard-port, 0 for a free one, or off", Main.EXIT_USAGE);
+            }
+            started.push(new Part("dashboard", dashboard));
+            out.println(DASHBOARD_LINE + " " + dashboard.uri() + "/#" + NETWORK_ID);
+            out.flush();
+        }
 
         // 5. the network, unless the simulator restores it
         Optional<Status> existing = latestStatus(client, Topics.STATUS.name(prefix), NETWORK_ID);
@@ -397,14 +424,14 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Closes what was started in the stop order: sensors, simulator, analytics, summary, the sensors'
+     * Closes what was started in the stop order: dashboard (its viewers' streams end), sensors, simulator, analytics, summary, the sensors'
      * producer, broker, and last the metrics endpoint (so a scrape sees the parts stop). Each part gets its
      * own try, so one failure does not leave the rest running, and what is left of the shutdown budget
      * ({@link StopSignal#closeWithin}), so one wedged part does not hold the rest for ever.
      */
     private boolean closeAll(StopSignal stop, PrintWriter err) {
         boolean clean = true;
-        List<String> order = List.of("sensors", "simulator", "analytics", "summary", "sensor producer", "broker", "metrics");
+        List<String> order = List.of("dashboard", "sensors", "simulator", "analytics", "summary", "sensor producer", "broker", "metrics");
         for (String name : order) {
             for (Part p : started) {
                 if (p.name().equals(name)) {
@@ -423,6 +450,18 @@ public final class DemoCommand implements Callable<Integer> {
         }
         started.clear();
         return clean;
+    }
+
+    private Integer portOption(String option, String value) {
+        try {
+            int p = Integer.parseInt(value.strip());
+            if (p >= 0 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ParameterException(command.commandLine(), option + " must be 0..65535 or off, got '" + value + "'");
     }
 
     /** What the demo's /health says: the simulator's and the analytics' health. */

@@ -108,7 +108,7 @@ class DemoEndToEndTest {
             errReader = drain(p.getErrorStream(), err, line -> { });
         }
 
-        /** Starts the demo on the packaged jars, on a free port, with {@code data} as --data-dir. */
+        /** Starts the demo on the packaged jars, broker and dashboard on free ports, with {@code data} as --data-dir. */
         static Demo start(Path data, String... more) throws IOException {
             Path jar = OPS_TARGET.resolve("neurostream-ops-" + version() + ".jar");
             Path classpath = OPS_TARGET.resolve("classpath.txt");
@@ -117,7 +117,7 @@ class DemoEndToEndTest {
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseSerialGC",
                     "-cp", jar.toAbsolutePath() + ":" + Files.readString(classpath).strip(),
                     Main.class.getName(), "demo", "--data-dir", data.toString(),
-                    "--port", Integer.toString(EmbeddedBroker.freePort())));
+                    "--port", Integer.toString(EmbeddedBroker.freePort()), "--dashboard-port", "0"));
             cmd.addAll(List.of(more));
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.environment().keySet().removeIf(k -> k.startsWith("NEUROSTREAM_"));

@@ -124,6 +124,16 @@ public final class DashboardServer implements AutoCloseable {
      * @throws org.apache.kafka.common.KafkaException when the clients cannot be made from the settings
      */
     public static DashboardServer start(Map<String, Object> settings, Options options, PrometheusMeterRegistry registry) {
+        return start(settings, options, registry, () -> null, null);
+    }
+
+    /**
+     * {@link #start(Map, Options, PrometheusMeterRegistry)} for a process that runs more than the dashboard
+     * (the demo): {@code /health} answers {@code health}, and {@code /ready} answers {@code ready} once the
+     * dashboard itself can read the networks' statuses (a null {@code ready}: the dashboard's own check only).
+     */
+    public static DashboardServer start(Map<String, Object> settings, Options options, PrometheusMeterRegistry registry,
+            OpsHttpServer.Check health, OpsHttpServer.Check ready) {
         String problem = problem(options);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -138,7 +148,19 @@ public final class DashboardServer implements AutoCloseable {
             Streams streams = new Streams(backend, new double[] {lo, hi}, options.maxViewers(), registry);
             Api api = new Api(backend, streams, new History(backend.readerSettings()), Token.of(options.token()),
                     options.tokenForViewing());
-            OpsHttpServer http = OpsHttpServer.start(options.host(), options.port(), registry, () -> null, () -> null,
+            OpsHttpServer.Check readable = () -> {
+                try {
+                    backend.statuses();
+                    return null;
+                } catch (RuntimeException e) {
+                    return "cannot read the status topic: " + e.getMessage();
+                }
+            };
+            OpsHttpServer.Check readyToo = ready == null ? readable : () -> {
+                String why = ready.problem();
+                return why != null ? why : readable.problem();
+            };
+            OpsHttpServer http = OpsHttpServer.start(options.host(), options.port(), registry, health, readyToo,
                     new OpsHttpServer.Extra(Map.of("/", new StaticFiles(options.webRoot()), "/api/", api),
                             options.maxViewers() + REQUEST_THREADS));
             return new DashboardServer(http, backend);

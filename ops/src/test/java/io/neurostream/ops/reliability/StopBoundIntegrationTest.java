@@ -79,7 +79,7 @@ class StopBoundIntegrationTest {
             throws Exception {
         try (ServiceProcess demo = ServiceProcess.start("demo-wedged", Path.of("target", "reliability", "stop-demo"),
                 List.of("-D" + StopSignal.TIMEOUT_PROPERTY + "=" + BUDGET_S, "-D" + Wedge.PROPERTY + "=simulator"),
-                List.of("demo", "--data-dir", data.toString(), "--port", "0"))) {
+                List.of("demo", "--data-dir", data.toString(), "--port", "0", "--dashboard-port", "0"))) {
             await(demo, "live: vision gets");
             long t0 = System.nanoTime();
             Integer code = demo.terminateAndWait(Duration.ofMillis(Math.round(BUDGET_S * 1000)).plus(SLACK));
