@@ -328,7 +328,7 @@ public final class DemoCommand implements Callable<Integer> {
                         + "): pick another port with --dashboard-port, 0 for a free one, or off", Main.EXIT_USAGE);
             }
             started.push(new Part("dashboard", dashboard));
-            out.println(DASHBOARD_LINE + " " + dashboard.uri() + "/#" + NETWORK_ID);
+            out.println(DASHBOARD_LINE + " " + dashboard.uri() + "/#network=" + NETWORK_ID);
             out.flush();
         }
 

@@ -24,7 +24,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * ({@code CI=true}, where .ci/run installs them) a missing one fails the test instead, so the browser tests can
  * never be skipped silently there. Uses the installed driver only: nothing is downloaded at test time.
  */
-final class HeadlessChromium {
+public final class HeadlessChromium {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     /** A fixed window, so the raster's width (its column count) and screenshots are the same on every run. */
@@ -34,7 +34,7 @@ final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
-    static ChromeDriver start() {
+    public static ChromeDriver start() {
         String install = "the dashboard's browser tests need Debian's chromium and chromedriver "
                 + "(apt-get install -y chromium chromium-driver; .ci/run installs them)";
         boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
@@ -55,14 +55,19 @@ final class HeadlessChromium {
     }
 
     /** Waits (up to 10 s) until {@code condition} is true or non-null, failing the test with its message if not. */
-    static <T> T await(WebDriver driver, String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50))
+    public static <T> T await(WebDriver driver, String what, Function<WebDriver, T> condition) {
+        return await(driver, what, Duration.ofSeconds(10), condition);
+    }
+
+    /** Waits up to {@code timeout} until {@code condition} is true or non-null, failing the test with its message if not. */
+    public static <T> T await(WebDriver driver, String what, Duration timeout, Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(50))
                 .withMessage(what)
                 .until(condition);
     }
 
     /** Saves what the browser shows to {@code ops/target/NAME}. */
-    static Path screenshot(ChromeDriver driver, String name) {
+    public static Path screenshot(ChromeDriver driver, String name) {
         Path target = Path.of("target", name);
         try {
             Files.createDirectories(target.getParent());
