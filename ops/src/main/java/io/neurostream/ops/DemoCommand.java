@@ -111,7 +111,7 @@ import picocli.CommandLine.Spec;
             "  neurostream demo",
             "  neurostream demo --data-dir /tmp/ns-demo --port 19092 --duration-s 30",
             "  neurostream demo --speed 0.5",
-            "  neurostream demo --dashboard-port 0          # the dashboard on a free port (printed)",
+            "  neurostream demo --dashboard-port 0     # on a free port; the URL is printed",
             "  neurostream demo --metrics-port 9404"})
 public final class DemoCommand implements Callable<Integer> {
     /** The demo network's id. */

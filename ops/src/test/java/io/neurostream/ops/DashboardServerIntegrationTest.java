@@ -36,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,6 +66,8 @@ class DashboardServerIntegrationTest {
              "integration": "exact"}""");
     static final long STEPPED_TICKS = 2000;
     static final Duration WAIT = Duration.ofSeconds(30);
+    /** How long a feed's readers outlive its last viewer (Feed.LINGER, package-private there). */
+    private static final long LINGER_MS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -459,12 +462,27 @@ class DashboardServerIntegrationTest {
             assertThat(metric("neurostream_dashboard_feeds_opened_total")).isEqualTo(opened + 1);
         }
         // the two just closed are found gone at their next write: a keepalive at the latest
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (metric("neurostream_dashboard_viewers") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        long lastLeft = System.nanoTime();
+        assertThat(metric("neurostream_dashboard_viewers")).as("the viewers closed are gone").isEqualTo(0.0);
+        try (SseClient c = SseClient.open(http, at(dashboard, "/api/networks/grid/stream"))) {
+            assertThat(c.next("raster", WAIT)).isNotNull();
+            double afterMs = (System.nanoTime() - lastLeft) / 1e6;
+            // (only meaningful if this viewer came within the linger; a stalled machine may take longer)
+            Assumptions.assumeTrue(afterMs < LINGER_MS - 2000, "the viewer came back within the linger");
+            assertThat(metric("neurostream_dashboard_feeds_opened_total"))
+                    .as("a viewer who comes back %.0f ms after the last left finds the readers warm", afterMs)
+                    .isEqualTo(opened + 1);
+        }
         awaitNoFeed();
-        assertThat(metric("neurostream_dashboard_feeds")).as("the readers stop when the last viewer leaves").isEqualTo(0.0);
+        assertThat(metric("neurostream_dashboard_feeds")).as("the readers stop once no viewer is left").isEqualTo(0.0);
     }
 
     private static void awaitNoFeed() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (metric("neurostream_dashboard_feeds") > 0 && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }

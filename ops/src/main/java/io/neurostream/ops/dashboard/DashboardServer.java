@@ -84,10 +84,12 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private final OpsHttpServer http;
+    private final Streams streams;
     private final Backend backend;
 
-    private DashboardServer(OpsHttpServer http, Backend backend) {
+    private DashboardServer(OpsHttpServer http, Streams streams, Backend backend) {
         this.http = http;
+        this.streams = streams;
         this.backend = backend;
     }
 
@@ -163,7 +165,7 @@ public final class DashboardServer implements AutoCloseable {
             OpsHttpServer http = OpsHttpServer.start(options.host(), options.port(), registry, health, readyToo,
                     new OpsHttpServer.Extra(Map.of("/", new StaticFiles(options.webRoot()), "/api/", api),
                             options.maxViewers() + REQUEST_THREADS));
-            return new DashboardServer(http, backend);
+            return new DashboardServer(http, streams, backend);
         } catch (RuntimeException e) {
             backend.close();
             throw e;
@@ -191,6 +193,7 @@ public final class DashboardServer implements AutoCloseable {
     public void close() {
         try {
             http.close();
+            streams.close(); // the feeds that linger for a viewer to come back
         } finally {
             backend.close();
         }

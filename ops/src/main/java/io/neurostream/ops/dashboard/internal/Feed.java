@@ -15,14 +15,17 @@ import org.slf4j.LoggerFactory;
  * The one set of readers of a watched (network, view), fanned out to all its viewers: a thread that reads
  * the network's outputs and offers each item to every viewer's bounded queue, keeping up to the last
  * {@value #KEEP_MS} ms of simulated time so that a viewer who joins starts with its window filled. Started
- * by the first viewer, reading back only that viewer's window; it stops, closing its readers, when the last
- * one leaves.
+ * by the first viewer, reading back only that viewer's window; it stops, closing its readers, {@link #LINGER}
+ * after the last one leaves, unless a viewer joins again by then: a reloaded page (or a viewer switching back
+ * to the network) finds its readers warm and its window filled instead of waiting for them to start again.
  */
 final class Feed implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Feed.class);
     /** Simulated time kept for viewers who join: the largest window a viewer may ask for. */
     static final double KEEP_MS = Streams.MAX_WINDOW_MS;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+    /** How long the readers go on without a viewer before they stop. */
+    static final Duration LINGER = Duration.ofSeconds(10);
 
     private final Map<String, Object> settings;
     private final String networkId;
@@ -37,6 +40,8 @@ final class Feed implements Runnable {
     private Item lastStatus;
     private boolean caughtUp;
     private boolean stopped;
+    /** System.nanoTime() when the last viewer left; Long.MIN_VALUE while any viewer is here. */
+    private long emptySince = Long.MIN_VALUE;
     private Thread thread;
 
     /**
@@ -67,6 +72,7 @@ final class Feed implements Runnable {
         if (stopped) {
             return false;
         }
+        emptySince = Long.MIN_VALUE;
         if (caughtUp) {
             v.snapshot(snapshot());
             viewers.add(v);
@@ -76,13 +82,18 @@ final class Feed implements Runnable {
         return true;
     }
 
-    /** Removes a viewer; the last one out stops the feed. */
+    /** Removes a viewer; {@link #LINGER} after the last one out the feed stops, unless one joins by then. */
     synchronized void leave(Viewer v) {
         viewers.remove(v);
         waiting.remove(v);
         if (viewers.isEmpty() && waiting.isEmpty()) {
-            stopped = true; // the feed's thread sees it within one poll (no interrupt: it would spoil closing the readers)
+            emptySince = System.nanoTime();
         }
+    }
+
+    /** Stops the feed now, viewers or not (the server is closing); its thread ends after its current poll. */
+    synchronized void stop() {
+        stopped = true;
     }
 
     /** Viewers now. */
@@ -97,7 +108,15 @@ final class Feed implements Runnable {
         return s;
     }
 
+    /**
+     * Whether the feed's thread should end: stopped, or without a viewer for {@link #LINGER} (then it stops
+     * here, and a viewer who comes later starts a new feed). The thread asks after every poll; no interrupt, it
+     * would spoil closing the readers.
+     */
     private synchronized boolean stopped() {
+        if (!stopped && emptySince != Long.MIN_VALUE && System.nanoTime() - emptySince >= LINGER.toNanos()) {
+            stopped = true;
+        }
         return stopped;
     }
 

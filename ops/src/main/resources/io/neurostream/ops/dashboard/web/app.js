@@ -33,6 +33,7 @@
     longTasks: 0,         // main-thread tasks over 50 ms (the browser's Long Tasks API), and their total time
     longTaskMs: 0,
     columnsDrawn: 0,      // raster columns painted since the last hello
+    firstColumnAtMs: -1,  // performance.now() when this page first painted a raster column
     rasterEvents: 0,
     eventsReceived: 0,
     lastEventAt: 0,       // performance.now() of the last stream event
@@ -452,6 +453,7 @@
       drawn += width;
     }
     hooks.columnsDrawn += drawn;
+    if (drawn > 0 && hooks.firstColumnAtMs < 0) hooks.firstColumnAtMs = performance.now();
     drawRasterAxis();
     return drawn > 0;
   }
