@@ -63,11 +63,11 @@ if [ "$ONLY" != summary ]; then
   command -v "$JAVA" >/dev/null || { echo "no java (set JAVA)" >&2; exit 1; }
 
   if [ "$BUILD" = 1 ]; then
-    echo "building bench (mvn -pl bench -am package -DskipTests)" >&2
-    (cd "$REPO" && mvn -B -q -pl bench -am package -DskipTests)
+    echo "building ops (mvn -pl ops -am package -DskipTests)" >&2
+    (cd "$REPO" && mvn -B -q -pl ops -am package -DskipTests)
   fi
-  [ -f "$REPO/bench/target/classpath.txt" ] || { echo "bench is not built: mvn -B -q -pl bench -am package -DskipTests" >&2; exit 1; }
-  CP="$REPO/bench/target/classes:$(cat "$REPO/bench/target/classpath.txt")"
+  [ -f "$REPO/ops/target/classpath.txt" ] || { echo "ops is not built: mvn -B -q -pl ops -am package -DskipTests" >&2; exit 1; }
+  CP="$REPO/ops/target/classes:$(cat "$REPO/ops/target/classpath.txt")"
 
   B2="$OUT/brian2-bench"
   rm -rf "$B2" && cp -r "$BRIAN2_DIR" "$B2" && mkdir -p "$B2/results"
@@ -90,7 +90,7 @@ brian2() { # brian2 NETWORK ARGS...
 
 ours() { # ours NETWORK ARGS...
   # shellcheck disable=SC2086
-  "$JAVA" ${JAVA_OPTS:-} -cp "$CP" io.neurostream.bench.BenchCommand "$@" | result_of
+  "$JAVA" ${JAVA_OPTS:-} -cp "$CP" io.neurostream.ops.bench.BenchCommand "$@" | result_of
 }
 
 record() { # record FILE SIMULATOR NETWORK KEY VALUE RESULT

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.engine.Network;
 import io.neurostream.engine.spec.SpecParser;
+import io.neurostream.ops.bench.BenchNetworks;
 import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.SpikeBatch;
@@ -11,10 +12,6 @@ import io.neurostream.schemas.avro.Status;
 import io.neurostream.simulator.Commands;
 import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorService;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,11 +69,7 @@ public final class PipelineBench implements Callable<Integer> {
     }
 
     static String cuba() {
-        try (InputStream in = PipelineBench.class.getResourceAsStream("/io/neurostream/bench/cuba.json")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return BenchNetworks.specJson("cuba");
     }
 
     @Override

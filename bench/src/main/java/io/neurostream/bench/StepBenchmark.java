@@ -1,6 +1,7 @@
 package io.neurostream.bench;
 
 import io.neurostream.engine.Network;
+import io.neurostream.ops.bench.BenchNetworks;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -3,7 +3,7 @@ package io.neurostream.ops;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.neurostream.analytics.AnalyticsConfig;
-import io.neurostream.bench.BenchCommand;
+import io.neurostream.ops.bench.BenchCommand;
 import io.neurostream.ops.internal.ConfigHelp;
 import io.neurostream.simulator.SimulatorConfig;
 import java.io.IOException;

@@ -77,7 +77,7 @@ final class Kit {
 
     /** CUBA (Brette et al. 2007): 4000 LIF neurons, dt 0.1 ms, about 5 Hz; about 40x faster than real time here. */
     static String cuba() {
-        try (InputStream in = Kit.class.getResourceAsStream("/io/neurostream/bench/cuba.json")) {
+        try (InputStream in = Kit.class.getResourceAsStream("/io/neurostream/ops/bench/cuba.json")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,4 +1,4 @@
-package io.neurostream.bench;
+package io.neurostream.ops.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class BenchNetworksTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    /** The engine's test specs; the bench copies must not drift from them. Maven runs tests in bench/. */
+    /** The engine's test specs; the benchmark copies must not drift from them. Maven runs tests in ops/. */
     private static final Path ENGINE_SPECS = Path.of("../engine/src/test/resources/specs");
 
     @Test

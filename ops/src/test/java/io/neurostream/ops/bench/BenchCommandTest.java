@@ -1,4 +1,4 @@
-package io.neurostream.bench;
+package io.neurostream.ops.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -100,13 +100,5 @@ class BenchCommandTest {
         Outcome help = bench("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("Examples:").contains("bench cuba").contains("--repeat");
-    }
-
-    @Test
-    void shouldShipTheJmhBenchmarkList() throws Exception {
-        var list = StepBenchmark.class.getResourceAsStream("/META-INF/BenchmarkList");
-        assertThat(list).as("JMH annotation processor output META-INF/BenchmarkList").isNotNull();
-        String text = new String(list.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(text).contains("cuba4000Step").contains("izhikevich1000Step");
     }
 }

@@ -1,4 +1,4 @@
-package io.neurostream.bench;
+package io.neurostream.ops.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,7 +42,7 @@ public final class BenchNetworks {
         String resource = name + ".json";
         try (InputStream in = BenchNetworks.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + resource + " is missing from the bench jar");
+                throw new IllegalStateException("resource " + resource + " is missing from the ops jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

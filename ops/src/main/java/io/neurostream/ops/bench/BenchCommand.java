@@ -1,4 +1,4 @@
-package io.neurostream.bench;
+package io.neurostream.ops.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>How to run (from the repository root):
  * <pre>
- * mvn -B -q -pl bench -am package -DskipTests
- * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.neurostream.bench.BenchCommand cuba --repeat 3
+ * mvn -B -q -pl ops -am package -DskipTests
+ * java -cp "ops/target/classes:$(cat ops/target/classpath.txt)" io.neurostream.ops.bench.BenchCommand cuba --repeat 3
  * </pre>
  * or {@code ./neurostream bench cuba --repeat 3}. Expected output: a header, a line per run, then one
  * line {@code RESULT {json}} (CUBA at seed 1234: 4000 neurons, ~320,000 synapses, E and I near 5–6 Hz).
