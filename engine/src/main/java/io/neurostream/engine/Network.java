@@ -1099,6 +1099,7 @@ public final class Network implements AutoCloseable {
         System.arraycopy(ge, 0, state.ge, 0, n);
         System.arraycopy(gi, 0, state.gi, 0, n);
         System.arraycopy(refractory, 0, state.refractory, 0, n);
+        state.refractoryVersion++;
         System.arraycopy(re, 0, ringE, 0, re.length);
         System.arraycopy(ri, 0, ringI, 0, ri.length);
         totalSpikes = spikesTotal;

@@ -125,6 +125,10 @@ public final class LifModel implements NeuronModel {
          * ({@code voltage_jump}, as NEST's iaf_psc_delta; discarded while refractory).
          */
         private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
+            if (kind == SynapseKind.EXP_CURRENT) {
+                stepExactExp(s, from, to, out);
+                return;
+            }
             final double[] v = s.v;
             final double[] in = s.input;
             final double[] ge = s.ge;
@@ -196,6 +200,108 @@ public final class LifModel implements NeuronModel {
             }
             out.excitatoryInput += sumE;
             out.inhibitoryInput += sumI;
+        }
+
+        /**
+         * {@link #stepExact} for {@code exp_current} synapses, the same arithmetic in the same order (so the same
+         * bits), in passes the JIT can vectorize: the ring slot into {@code ge}/{@code gi} (its sums in neuron
+         * order), then every neuron's potential and decayed currents with no branch, then the threshold test of
+         * the neurons not refractory, then the refractory ones held at reset. The second pass computes a
+         * refractory neuron's potential too and the last overwrites it: cheaper than a branch per neuron. The
+         * refractory neurons are kept as a list per chunk (in its sink, see {@link SpikeSink#held}), so no pass
+         * over all neurons branches on them: a few percent of neurons at random places would cost a
+         * mispredicted branch each.
+         */
+        private void stepExactExp(NeuronState s, int from, int to, SpikeSink out) {
+            final double[] v = s.v;
+            final double[] ge = s.ge;
+            final double[] gi = s.gi;
+            if (s.ringActive) {
+                final double[] re = s.ringE;
+                final double[] ri = s.ringI;
+                final int off = s.ringOffset;
+                double sumE = 0.0;
+                double sumI = 0.0;
+                for (int j = from; j < to; j++) {
+                    final double e = re[off + j];
+                    final double i = ri[off + j];
+                    re[off + j] = 0.0;
+                    ri[off + j] = 0.0;
+                    sumE += e;
+                    sumI += i;
+                    ge[j] += e;
+                    gi[j] += i;
+                }
+                out.excitatoryInput += sumE;
+                out.inhibitoryInput += sumI;
+            }
+            final double p = propagator;
+            final double rest = vRest;
+            final double res = r;
+            final double ke = r * kExc;
+            final double ki = r * kInh;
+            final double de = decayExc;
+            final double di = decayInh;
+            if (s.inputActive) {
+                final double[] in = s.input;
+                for (int j = from; j < to; j++) {
+                    final double gej = ge[j];
+                    final double gij = gi[j];
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                    final double vInf = rest + res * in[j];
+                    in[j] = 0.0;
+                    v[j] = vInf + (v[j] - vInf) * p + (ke * gej - ki * gij);
+                }
+            } else {
+                final double vInf = rest + res * 0.0; // as with an input current of 0, to the bit
+                for (int j = from; j < to; j++) {
+                    final double gej = ge[j];
+                    final double gij = gi[j];
+                    ge[j] = gej * de;
+                    gi[j] = gij * di;
+                    v[j] = vInf + (v[j] - vInf) * p + (ke * gej - ki * gij);
+                }
+            }
+            final int[] ref = s.refractory;
+            final double th = vThreshold;
+            final double reset = vReset;
+            final int refTicks = refractoryTicks;
+            if (out.heldVersion != s.refractoryVersion || out.heldFrom != from || out.heldTo != to) {
+                out.heldCount = 0;
+                for (int j = from; j < to; j++) {
+                    if (ref[j] > 0) {
+                        out.hold(j);
+                    }
+                }
+                out.heldFrom = from;
+                out.heldTo = to;
+                out.heldVersion = s.refractoryVersion;
+            }
+            final int firstSpike = out.size();
+            for (int j = from; j < to; j++) {
+                if (v[j] >= th && ref[j] == 0) { // a refractory neuron (ref > 0 until the loop below) does not spike
+                    v[j] = reset;
+                    ref[j] = refTicks;
+                    out.add(j);
+                }
+            }
+            final int[] held = out.held;
+            int kept = 0;
+            for (int h = 0, m = out.heldCount; h < m; h++) {
+                final int j = held[h];
+                v[j] = reset;
+                if (--ref[j] > 0) {
+                    held[kept++] = j;
+                }
+            }
+            out.heldCount = kept;
+            if (refTicks > 0) {
+                final int[] ids = out.array();
+                for (int x = firstSpike, m = out.size(); x < m; x++) {
+                    out.hold(ids[x]);
+                }
+            }
         }
 
         /** Forward Euler (the seed's scheme); synaptic input as in {@link #stepExact}, exp currents folded into I. */

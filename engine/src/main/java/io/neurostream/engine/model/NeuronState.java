@@ -42,6 +42,11 @@ public final class NeuronState {
     public boolean inputActive = true;
     /** Ticks of refractoriness left. */
     public final int[] refractory;
+    /**
+     * Bumped by whoever writes {@link #refractory} other than the models' own step (a snapshot restore), so that
+     * a model that keeps its own index of refractory neurons rebuilds it from the array.
+     */
+    public int refractoryVersion;
     /** Time step, ms. */
     public final double dtMs;
     /** The tick being computed. */

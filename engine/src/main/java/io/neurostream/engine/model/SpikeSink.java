@@ -38,6 +38,24 @@ public final class SpikeSink {
         inhibitoryInput = 0.0;
     }
 
+    /*
+     * Neurons of the chunk this sink collects for that a model holds across ticks (LIF: the refractory ones),
+     * valid for the chunk [heldFrom, heldTo) and NeuronState.refractoryVersion heldVersion; a model rebuilds it
+     * from the state when either differs. The engine gives each chunk its own sink, so the list is the chunk's.
+     */
+    int[] held = new int[16];
+    int heldCount;
+    int heldFrom = -1;
+    int heldTo = -1;
+    int heldVersion;
+
+    void hold(int neuron) {
+        if (heldCount == held.length) {
+            held = Arrays.copyOf(held, heldCount * 2);
+        }
+        held[heldCount++] = neuron;
+    }
+
     void addAll(SpikeSink other) {
         for (int i = 0; i < other.size; i++) {
             add(other.ids[i]);
