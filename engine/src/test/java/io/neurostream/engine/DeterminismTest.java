@@ -153,6 +153,32 @@ class DeterminismTest {
         assertRestoreContinuesExactly(resource("/specs/cuba.json"), NOTHING, threads);
     }
 
+    /**
+     * A snapshot restored into a network that has run on its own (so its models hold state of their own about
+     * it, such as LIF's list of refractory neurons) continues exactly as an uninterrupted run.
+     */
+    @ParameterizedTest(name = "on {0} thread(s)")
+    @ValueSource(ints = {1, 2})
+    void shouldContinueExactlyAfterRestoringIntoANetworkThatHasRunItself(int threads) throws IOException {
+        String cuba = resource("/specs/cuba.json");
+        Network full = build(cuba);
+        List<int[]> expected = run(full, 300);
+        Network first = build(cuba);
+        run(first, 150);
+        byte[] snap = snapshot(first);
+        try (Network busy = build(cuba)) {
+            busy.setThreads(threads);
+            run(busy, 237); // its own refractory neurons now, not the snapshot's
+            busy.restoreSnapshot(new ByteArrayInputStream(snap));
+            List<int[]> continued = run(busy, 150);
+            for (int k = 0; k < 150; k++) {
+                assertThat(continued.get(k)).as("spikes of tick %d", 150 + k).isEqualTo(expected.get(150 + k));
+            }
+            assertThat(busy.state().v).isEqualTo(full.state().v);
+            assertThat(busy.state().refractory).isEqualTo(full.state().refractory);
+        }
+    }
+
     @Test
     void shouldContinueIzhikevichWithNoiseExactlyAfterRestore() throws IOException {
         assertRestoreContinuesExactly(resource("/specs/izhikevich2003.json"), NOTHING, 1);
