@@ -17,7 +17,8 @@
 # seed, and the run's RESULT object), summary.md and brian2-rates.json. OUTDIR defaults to
 # /tmp/neurostream-compare. Installs nothing. Needs Debian's Brian2 2.5.1 (/usr/bin/python3),
 # g++ and GNU time:  apt-get install -y python3-brian python3-brian-lib cython3 g++ time
-# Environment: BRIAN2_DIR (the Brian2 scripts, default /work/shared/bench/brian2), JAVA, JAVA_OPTS.
+# Environment: BRIAN2_DIR (required: the Brian2 benchmark programs cuba.py, izh2003_net.py and common.py,
+# see docs/benchmarks.md), JAVA, JAVA_OPTS.
 set -euo pipefail
 
 ROUNDS=3
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --seeds) SEEDS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --skip-build) BUILD=0; shift ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     *) OUT="$1"; shift ;;
   esac
@@ -39,7 +40,7 @@ done
 case "$ONLY" in all|compare|spread|summary) ;; *) echo "--only must be compare, spread or summary" >&2; exit 2 ;; esac
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-BRIAN2_DIR="${BRIAN2_DIR:-/work/shared/bench/brian2}"
+BRIAN2_DIR="${BRIAN2_DIR:-}"
 JAVA="${JAVA:-java}"
 PY=/usr/bin/python3
 
@@ -57,6 +58,7 @@ if [ "$ONLY" != summary ]; then
     echo "  apt-get update && apt-get install -y python3-brian python3-brian-lib cython3 g++ time" >&2
     exit 1
   fi
+  [ -n "$BRIAN2_DIR" ] || { echo "set BRIAN2_DIR to the directory of the Brian2 benchmark programs (cuba.py, izh2003_net.py, common.py; see docs/benchmarks.md)" >&2; exit 1; }
   for f in cuba.py izh2003_net.py common.py; do
     [ -f "$BRIAN2_DIR/$f" ] || { echo "no $BRIAN2_DIR/$f: set BRIAN2_DIR to the Brian2 benchmark scripts" >&2; exit 1; }
   done
@@ -203,7 +205,7 @@ if spread:
     out.append('')
     b2v = next(s['result'].get('brian2', '?') for s in spread if s['simulator'] == 'brian2')
     rates['source'] = (f"Brian2 {b2v} (Debian python3-brian), cpp_standalone, one thread (no OpenMP), 1 s simulated, "
-                       f"seeds {nseeds}, in a copy of the scripts of /work/shared/bench/brian2: "
+                       f"seeds {nseeds}, in a copy of the Brian2 benchmark programs (BRIAN2_DIR): "
                        f"/usr/bin/python3 -W ignore cuba.py --target cpp_standalone --outdir DIR --repeat 1 --seed S; "
                        f"/usr/bin/python3 -W ignore izh2003_net.py --target cpp_standalone --outdir DIR --repeat 1 --seed S "
                        f"(run by bench/compare-brian2.sh --only spread on {datetime.date.today().isoformat()}). "
