@@ -141,6 +141,19 @@ public final class Network implements AutoCloseable {
     private long totalSpikes;
 
     private StepPool pool;
+    /**
+     * Delivery split by target between the pool's {@code splitWays} workers: worker {@code w} adds the synapses
+     * {@code [rowSplit[pre * splitWays + w], rowSplit[pre * splitWays + w + 1])} of each spiking row, whose targets
+     * lie in its own range of whole chunks, and the chunk sums {@code rowChunkSplit} likewise. Each target's
+     * additions then come in the same order as on one thread (spikes in order, a row in order), so the result is
+     * the same to the bit. With one way these are {@link #rowStart} and {@link #rowChunkStart}. Possible when each
+     * row's targets are ascending (as one connection rule makes them) and there is no plasticity.
+     */
+    private int splitWays = 1;
+    private int[] rowSplit;
+    private int[] rowChunkSplit;
+    private final boolean rowsAscending;
+    private final java.util.function.IntConsumer deliverPart = this::deliverPart;
 
     Network(NetworkBuilder b) {
         this.spec = b.spec;
@@ -266,6 +279,94 @@ public final class Network implements AutoCloseable {
         for (Input in : b.inputs) {
             addInput(in);
         }
+        rowsAscending = rowsAscending(rowStart, post, n);
+        rowSplit = rowStart;
+        rowChunkSplit = rowChunkStart;
+    }
+
+    private static boolean rowsAscending(int[] rowStart, int[] post, int n) {
+        for (int pre = 0; pre < n; pre++) {
+            for (int k = rowStart[pre] + 1; k < rowStart[pre + 1]; k++) {
+                if (post[k] < post[k - 1]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** How many threads deliver spikes (1 unless {@link #setThreads} split delivery by target). */
+    int deliveryThreads() {
+        return splitWays;
+    }
+
+    /** Each of {@code ways} workers' first chunk: contiguous blocks of about n / ways neurons each; then the chunk count. */
+    private int[] firstChunks(int ways) {
+        int chunks = chunkStart.length;
+        int[] first = new int[ways + 1];
+        for (int w = 1; w < ways; w++) {
+            long wanted = (long) w * n / ways;
+            int c = first[w - 1];
+            while (c < chunks && chunkStart[c] < wanted) {
+                c++;
+            }
+            first[w] = c;
+        }
+        first[ways] = chunks;
+        return first;
+    }
+
+    /**
+     * Splits delivery by target between the workers that own the chunks {@code [firstChunk[w], firstChunk[w + 1])},
+     * or back to one way when {@code firstChunk} is null or the split is not possible (see {@link #rowSplit}).
+     */
+    private void splitDelivery(int[] firstChunk) {
+        if (firstChunk == null || !rowsAscending || plasticity != null) {
+            splitWays = 1;
+            rowSplit = rowStart;
+            rowChunkSplit = rowChunkStart;
+            return;
+        }
+        int ways = firstChunk.length - 1;
+        int chunks = chunkStart.length;
+        int[] firstTarget = new int[ways + 1]; // worker w's targets: [firstTarget[w], firstTarget[w + 1])
+        for (int w = 1; w < ways; w++) {
+            firstTarget[w] = firstChunk[w] < chunks ? chunkStart[firstChunk[w]] : n;
+        }
+        firstTarget[ways] = n;
+        int[] split = new int[Math.multiplyExact(n, ways) + 1];
+        int[] chunkSplit = direct ? new int[Math.multiplyExact(n, ways) + 1] : null;
+        for (int pre = 0; pre < n; pre++) {
+            for (int w = 0; w < ways; w++) {
+                split[pre * ways + w] = lowerBound(post, rowStart[pre], rowStart[pre + 1], firstTarget[w]);
+                if (direct) {
+                    chunkSplit[pre * ways + w] =
+                            lowerBound(rowChunk, rowChunkStart[pre], rowChunkStart[pre + 1], firstChunk[w]);
+                }
+            }
+        }
+        split[n * ways] = rowStart[n];
+        if (direct) {
+            chunkSplit[n * ways] = rowChunkStart[n];
+        }
+        rowSplit = split;
+        rowChunkSplit = chunkSplit;
+        splitWays = ways;
+    }
+
+    /** The first index in {@code [from, to)} of ascending {@code a} whose value is at least {@code key}. */
+    private static int lowerBound(int[] a, int from, int to, int key) {
+        int lo = from;
+        int hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < key) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Builds the network a spec describes. Spec mistakes throw {@link SpecException}. */
@@ -291,7 +392,11 @@ public final class Network implements AutoCloseable {
             pool = null;
         }
         if (threads > 1 && chunkStart.length > 1) {
-            pool = new StepPool(Math.min(threads, chunkStart.length), chunkStart.length, this::runChunk);
+            int[] firstChunk = firstChunks(Math.min(threads, chunkStart.length));
+            pool = new StepPool(firstChunk, this::runChunk);
+            splitDelivery(firstChunk);
+        } else {
+            splitDelivery(null);
         }
     }
 
@@ -474,50 +579,68 @@ public final class Network implements AutoCloseable {
     private void deliver() {
         final int[] ids = spikes.array();
         final int count = spikes.size();
+        if (count > 0) {
+            if (splitWays > 1) {
+                pool.runEach(deliverPart);
+            } else {
+                deliverPart(0);
+            }
+        }
         final int[] rs = rowStart;
-        final int[] targets = post;
-        final float[] w = weight;
         long events = 0;
+        for (int s = 0; s < count; s++) {
+            events += rs[ids[s] + 1] - rs[ids[s]];
+        }
+        lastSynapticEvents = events;
+        totalSynapticEvents += events;
+    }
+
+    /** Delivers this tick's spikes to worker {@code w}'s targets (all of them on one thread), see {@link #rowSplit}. */
+    private void deliverPart(int w) {
+        final int[] ids = spikes.array();
+        final int count = spikes.size();
+        final int ways = splitWays;
+        final int[] rs = rowSplit;
+        final int[] targets = post;
+        final float[] wt = weight;
         if (direct) {
             final boolean exp = kind == SynapseKind.EXP_CURRENT;
             final double[] in = state.input;
-            final int[] rcs = rowChunkStart;
+            final int[] rcs = rowChunkSplit;
             final int[] rc = rowChunk;
             final double[] rsum = rowChunkSum;
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final boolean inh = inhibitory[pre];
-                final int end = rs[pre + 1];
+                final int from = rs[pre * ways + w];
+                final int end = rs[pre * ways + w + 1];
                 if (exp) {
                     final double[] g = inh ? state.gi : state.ge;
-                    for (int k = rs[pre]; k < end; k++) {
-                        g[targets[k]] += w[k];
+                    for (int k = from; k < end; k++) {
+                        g[targets[k]] += wt[k];
                     }
                 } else if (inh) {
-                    for (int k = rs[pre]; k < end; k++) {
-                        in[targets[k]] -= w[k];
+                    for (int k = from; k < end; k++) {
+                        in[targets[k]] -= wt[k];
                     }
                 } else {
-                    for (int k = rs[pre]; k < end; k++) {
-                        in[targets[k]] += w[k];
+                    for (int k = from; k < end; k++) {
+                        in[targets[k]] += wt[k];
                     }
                 }
                 final double[] next = inh ? nextI : nextE;
-                for (int q = rcs[pre]; q < rcs[pre + 1]; q++) {
+                for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
                     next[rc[q]] += rsum[q];
                 }
-                events += end - rs[pre];
             }
         } else if (delay == null) {
             final int off = slotOffset[uniformDelay];
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final double[] ring = inhibitory[pre] ? ringI : ringE;
-                final int end = rs[pre + 1];
-                for (int k = rs[pre]; k < end; k++) {
-                    ring[off + targets[k]] += w[k];
+                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
+                    ring[off + targets[k]] += wt[k];
                 }
-                events += end - rs[pre];
             }
         } else {
             final short[] d = delay;
@@ -525,15 +648,11 @@ public final class Network implements AutoCloseable {
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final double[] ring = inhibitory[pre] ? ringI : ringE;
-                final int end = rs[pre + 1];
-                for (int k = rs[pre]; k < end; k++) {
-                    ring[so[d[k]] + targets[k]] += w[k];
+                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
+                    ring[so[d[k]] + targets[k]] += wt[k];
                 }
-                events += end - rs[pre];
             }
         }
-        lastSynapticEvents = events;
-        totalSynapticEvents += events;
     }
 
     /** Adds the active inputs' contributions of tick {@code k} to neurons {@code [from, to)}. */

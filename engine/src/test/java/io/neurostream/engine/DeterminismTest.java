@@ -66,6 +66,7 @@ class DeterminismTest {
             try (Network net = build(json)) {
                 assertThat(net.size()).isGreaterThan(3 * 4096);
                 net.setThreads(threads);
+                assertThat(net.deliveryThreads()).as("delivery split by target").isEqualTo(threads);
                 cs[threads - 1] = checksum(net, 2000); // 200 ms
                 events[threads - 1] = net.totalSynapticEvents();
             }

@@ -5,9 +5,11 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A fixed set of worker threads that process the chunks of one tick: chunk {@code c} always goes to
- * worker {@code c % threads} (the caller is worker 0), so work never moves between threads and no
- * task objects are made per tick. Each {@link #run()} returns when every chunk is done.
+ * A fixed set of worker threads that process the chunks of one tick: worker {@code w} always takes the
+ * contiguous chunks {@code [firstChunk[w], firstChunk[w + 1])} (the caller is worker 0), so work and the data it
+ * touches never move between threads (the network splits delivery at the same boundaries) and no
+ * task objects are made per tick. Each {@link #run()} returns when every chunk is done; {@link #runEach}
+ * runs a job once on every worker instead (worker {@code w} of {@link #threads()}), for work split by worker.
  *
  * <p>A tick of a mid-sized network takes tens of microseconds, less than parking and waking a thread,
  * so workers spin (with {@link Thread#onSpinWait()}) for a while before they park, and the caller spins
@@ -17,17 +19,20 @@ public final class StepPool implements AutoCloseable {
     private static final int SPINS_BEFORE_PARK = 20_000;
 
     private final int threads;
-    private final int chunks;
+    private final int[] firstChunk;
     private final IntConsumer work;
+    /** The job of the current round: null for the chunks, else run once per worker. */
+    private volatile IntConsumer each;
     private final Thread[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
     private volatile long generation;
     private volatile boolean closed;
     private volatile Throwable failure;
 
-    public StepPool(int threads, int chunks, IntConsumer work) {
-        this.threads = threads;
-        this.chunks = chunks;
+    /** @param firstChunk worker {@code w}'s first chunk, ascending, {@code threads + 1} entries, the last the chunk count */
+    public StepPool(int[] firstChunk, IntConsumer work) {
+        this.threads = firstChunk.length - 1;
+        this.firstChunk = firstChunk.clone();
         this.work = work;
         this.workers = new Thread[threads - 1];
         for (int t = 1; t < threads; t++) {
@@ -56,8 +61,13 @@ public final class StepPool implements AutoCloseable {
             }
             seen = g;
             try {
-                for (int c = id; c < chunks; c += threads) {
-                    work.accept(c);
+                IntConsumer job = each;
+                if (job != null) {
+                    job.accept(id);
+                } else {
+                    for (int c = firstChunk[id], end = firstChunk[id + 1]; c < end; c++) {
+                        work.accept(c);
+                    }
                 }
             } catch (Throwable t) {
                 failure = t;
@@ -66,8 +76,23 @@ public final class StepPool implements AutoCloseable {
         }
     }
 
+    /** Threads, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
     /** Processes all chunks once, the calling thread taking its share. */
     public void run() {
+        round(null);
+    }
+
+    /** Runs {@code job} once on every worker, with the worker's number (the caller is 0); returns when all are done. */
+    public void runEach(IntConsumer job) {
+        round(job);
+    }
+
+    private void round(IntConsumer job) {
+        each = job;
         remaining.set(threads - 1);
         generation = generation + 1;
         for (Thread w : workers) {
@@ -75,8 +100,12 @@ public final class StepPool implements AutoCloseable {
         }
         Throwable own = null;
         try {
-            for (int c = 0; c < chunks; c += threads) {
-                work.accept(c);
+            if (job != null) {
+                job.accept(0);
+            } else {
+                for (int c = firstChunk[0], end = firstChunk[1]; c < end; c++) {
+                    work.accept(c);
+                }
             }
         } catch (Throwable t) {
             own = t;
