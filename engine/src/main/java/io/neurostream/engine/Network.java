@@ -114,6 +114,10 @@ public final class Network implements AutoCloseable {
     private final int[] rowChunkStart;
     private final int[] rowChunk;
     private final double[] rowChunkSum;
+    /** Direct delivery without row sums: each neuron's chunk, for the chunk sums synapse by synapse. */
+    private final int[] targetChunk;
+    /** Row sums per chunk are kept when they are at most 1/this of the synapses. */
+    private static final int ROW_CHUNK_SPARSITY = 6;
     private final double[] nextE;
     private final double[] nextI;
     private final double[] curE;
@@ -238,43 +242,63 @@ public final class Network implements AutoCloseable {
             for (int c = 0; c < chunks; c++) {
                 Arrays.fill(chunkOf, chunkStart[c], chunkEnd[c], c);
             }
-            rowChunkStart = new int[n + 1];
-            int[] rc = new int[Math.max(16, n)];
-            double[] rs = new double[rc.length];
-            double[] acc = new double[chunks];
-            int[] touched = new int[chunks];
-            int m = 0;
+            // a row's weights summed per target chunk, when that is much smaller than the synapses (a few chunks
+            // per row, as in CUBA); else (rows spread over many chunks, as in a sparse million-neuron network) the
+            // sums are made synapse by synapse at delivery, through targetChunk
+            int[] mark = new int[chunks];
+            Arrays.fill(mark, -1);
+            long entries = 0;
             for (int pre = 0; pre < n; pre++) {
-                int t = 0;
                 for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
                     int c = chunkOf[post[k]];
-                    if (acc[c] == 0.0) {
-                        touched[t++] = c;
-                    }
-                    acc[c] += weight[k];
-                    if (acc[c] == 0.0) {
-                        acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
+                    if (mark[c] != pre) {
+                        mark[c] = pre;
+                        entries++;
                     }
                 }
-                Arrays.sort(touched, 0, t);
-                for (int i = 0; i < t; i++) {
-                    if (m == rc.length) {
-                        rc = Arrays.copyOf(rc, m * 2);
-                        rs = Arrays.copyOf(rs, m * 2);
-                    }
-                    rc[m] = touched[i];
-                    rs[m] = acc[touched[i]] == Double.MIN_VALUE ? 0.0 : acc[touched[i]];
-                    acc[touched[i]] = 0.0;
-                    m++;
-                }
-                rowChunkStart[pre + 1] = m;
             }
-            rowChunk = Arrays.copyOf(rc, m);
-            rowChunkSum = Arrays.copyOf(rs, m);
+            if (entries * ROW_CHUNK_SPARSITY <= post.length) {
+                rowChunkStart = new int[n + 1];
+                int[] rc = new int[(int) entries];
+                double[] rs = new double[rc.length];
+                double[] acc = new double[chunks];
+                int[] touched = new int[chunks];
+                int m = 0;
+                for (int pre = 0; pre < n; pre++) {
+                    int t = 0;
+                    for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
+                        int c = chunkOf[post[k]];
+                        if (acc[c] == 0.0) {
+                            touched[t++] = c;
+                        }
+                        acc[c] += weight[k];
+                        if (acc[c] == 0.0) {
+                            acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
+                        }
+                    }
+                    Arrays.sort(touched, 0, t);
+                    for (int x = 0; x < t; x++) {
+                        rc[m] = touched[x];
+                        rs[m] = acc[touched[x]] == Double.MIN_VALUE ? 0.0 : acc[touched[x]];
+                        acc[touched[x]] = 0.0;
+                        m++;
+                    }
+                    rowChunkStart[pre + 1] = m;
+                }
+                rowChunk = rc;
+                rowChunkSum = rs;
+                targetChunk = null;
+            } else {
+                rowChunkStart = null;
+                rowChunk = null;
+                rowChunkSum = null;
+                targetChunk = chunkOf;
+            }
         } else {
             rowChunkStart = null;
             rowChunk = null;
             rowChunkSum = null;
+            targetChunk = null;
         }
         for (Input in : b.inputs) {
             addInput(in);
@@ -335,18 +359,19 @@ public final class Network implements AutoCloseable {
         }
         firstTarget[ways] = n;
         int[] split = new int[Math.multiplyExact(n, ways) + 1];
-        int[] chunkSplit = direct ? new int[Math.multiplyExact(n, ways) + 1] : null;
+        boolean sums = rowChunk != null;
+        int[] chunkSplit = sums ? new int[Math.multiplyExact(n, ways) + 1] : null;
         for (int pre = 0; pre < n; pre++) {
             for (int w = 0; w < ways; w++) {
                 split[pre * ways + w] = lowerBound(post, rowStart[pre], rowStart[pre + 1], firstTarget[w]);
-                if (direct) {
+                if (sums) {
                     chunkSplit[pre * ways + w] =
                             lowerBound(rowChunk, rowChunkStart[pre], rowChunkStart[pre + 1], firstChunk[w]);
                 }
             }
         }
         split[n * ways] = rowStart[n];
-        if (direct) {
+        if (sums) {
             chunkSplit[n * ways] = rowChunkStart[n];
         }
         rowSplit = split;
@@ -629,8 +654,15 @@ public final class Network implements AutoCloseable {
                     }
                 }
                 final double[] next = inh ? nextI : nextE;
-                for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
-                    next[rc[q]] += rsum[q];
+                if (rc != null) {
+                    for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
+                        next[rc[q]] += rsum[q];
+                    }
+                } else {
+                    final int[] tc = targetChunk;
+                    for (int k = from; k < end; k++) {
+                        next[tc[targets[k]]] += wt[k];
+                    }
                 }
             }
         } else if (delay == null) {

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /** Turns a validated {@link NetworkSpec} into a {@link Network}: placement, models, synapses, inputs. */
 final class NetworkBuilder {
@@ -432,7 +433,7 @@ final class NetworkBuilder {
             int m = 0;
             if (inPost != null) {
                 for (int s = inPreStart[pre]; s < inPreStart[pre + 1]; s++) {
-                    out.add(inPost[s], sampleWeight(pre, m), sampleDelay(pre, m));
+                    out.add(this, pre, m, inPost[s]);
                     m++;
                 }
                 return;
@@ -483,7 +484,7 @@ final class NetworkBuilder {
                         continue;
                     }
                 }
-                out.add(j, sampleWeight(pre, m), sampleDelay(pre, m));
+                out.add(this, pre, m, j);
                 m++;
             }
         }
@@ -518,66 +519,124 @@ final class NetworkBuilder {
         throw new IllegalStateException(name);
     }
 
-    /** Growable CSR arrays. */
-    private static final class SynapseSink {
-        int[] post = new int[1024];
-        float[] weight = new float[1024];
-        short[] delay = new short[1024];
-        int size;
-        int maxDelay;
-        int minDelay = Integer.MAX_VALUE;
+    /** Receives the synapses a rule emits for one presynaptic neuron: its m-th synapse goes to {@code target}. */
+    private interface SynapseSink {
+        void add(Rule rule, int pre, long m, int target);
+    }
 
-        void add(int target, float w, int d) {
-            if (size == post.length) {
-                int cap = (int) Math.min(Integer.MAX_VALUE - 16L, (long) size * 3 / 2 + 1024);
-                if (cap <= size) {
-                    throw new IllegalStateException("too many synapses (more than " + size + ")");
-                }
-                post = Arrays.copyOf(post, cap);
-                weight = Arrays.copyOf(weight, cap);
-                delay = Arrays.copyOf(delay, cap);
-            }
-            post[size] = target;
-            weight[size] = w;
-            delay[size] = (short) d;
-            size++;
-            if (d > maxDelay) {
-                maxDelay = d;
-            }
-            if (d < minDelay) {
-                minDelay = d;
-            }
+    /** Counts a row's synapses and the range of their delays (sampled only when a rule's delay varies). */
+    private static final class Counter implements SynapseSink {
+        long count;
+        int minDelay = Integer.MAX_VALUE;
+        int maxDelay;
+
+        @Override
+        public void add(Rule rule, int pre, long m, int target) {
+            count++;
+            int d = rule.sampleDelay(pre, m);
+            minDelay = Math.min(minDelay, d);
+            maxDelay = Math.max(maxDelay, d);
         }
     }
 
+    /** Writes synapses into the final CSR arrays from a row's first index on. */
+    private static final class Filler implements SynapseSink {
+        final int[] post;
+        final float[] weight;
+        final short[] delay;
+        int at;
+
+        Filler(int[] post, float[] weight, short[] delay) {
+            this.post = post;
+            this.weight = weight;
+            this.delay = delay;
+        }
+
+        @Override
+        public void add(Rule rule, int pre, long m, int target) {
+            post[at] = target;
+            weight[at] = rule.sampleWeight(pre, m);
+            if (delay != null) {
+                delay[at] = (short) rule.sampleDelay(pre, m);
+            }
+            at++;
+        }
+    }
+
+    /** Presynaptic neurons per block of the parallel connection build. */
+    private static final int CONNECT_BLOCK = 4096;
+
+    /**
+     * Builds the synapses in two passes over blocks of presynaptic neurons, in parallel: the first counts each
+     * row (and finds the range of delays), the second writes each row where the counts put it. A row depends only
+     * on its neuron and the rules (counter-based random numbers), so the result is the same with any number of
+     * threads; and the arrays are allocated once at their final size, so building needs little more memory than
+     * the network it builds (growing arrays by copying needed two and a half times as much).
+     */
     private void connect() {
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < spec.connections().size(); i++) {
             rules.add(new Rule(i, spec.connections().get(i)));
         }
-        SynapseSink sink = new SynapseSink();
+        int blocks = (n + CONNECT_BLOCK - 1) / CONNECT_BLOCK;
+        long[] rowCount = new long[n];
+        Counter[] blockCounts = new Counter[blocks];
+        IntStream.range(0, blocks).parallel().forEach(b -> {
+            Counter counter = new Counter();
+            for (int pre = b * CONNECT_BLOCK, end = Math.min(n, pre + CONNECT_BLOCK); pre < end; pre++) {
+                long before = counter.count;
+                for (Rule r : rules) {
+                    if (r.hasPre(pre)) {
+                        r.emit(pre, counter);
+                    }
+                }
+                rowCount[pre] = counter.count - before;
+            }
+            blockCounts[b] = counter;
+        });
         rowStart = new int[n + 1];
+        long total = 0;
         for (int pre = 0; pre < n; pre++) {
-            for (Rule r : rules) {
-                if (r.hasPre(pre)) {
-                    r.emit(pre, sink);
+            total += rowCount[pre];
+            if (total > Integer.MAX_VALUE - 16L) {
+                throw new IllegalStateException("too many synapses (more than " + (Integer.MAX_VALUE - 16L) + ")");
+            }
+            rowStart[pre + 1] = (int) total;
+        }
+        int minDelay = Integer.MAX_VALUE;
+        int maxDelayFound = 0;
+        for (Counter c : blockCounts) {
+            minDelay = Math.min(minDelay, c.minDelay);
+            maxDelayFound = Math.max(maxDelayFound, c.maxDelay);
+        }
+        int size = (int) total;
+        post = new int[size];
+        weight = new float[size];
+        boolean uniform = size == 0 || minDelay == maxDelayFound;
+        short[] delays = uniform ? null : new short[size];
+        IntStream.range(0, blocks).parallel().forEach(b -> {
+            Filler filler = new Filler(post, weight, delays);
+            int first = b * CONNECT_BLOCK;
+            filler.at = rowStart[first];
+            for (int pre = first, end = Math.min(n, first + CONNECT_BLOCK); pre < end; pre++) {
+                for (Rule r : rules) {
+                    if (r.hasPre(pre)) {
+                        r.emit(pre, filler);
+                    }
                 }
             }
-            rowStart[pre + 1] = sink.size;
-        }
-        post = Arrays.copyOf(sink.post, sink.size);
-        weight = Arrays.copyOf(sink.weight, sink.size);
-        if (sink.size == 0) {
+        });
+        if (size == 0) {
             uniformDelay = 1;
             maxDelay = 1;
             delay = null;
-        } else if (sink.minDelay == sink.maxDelay) {
-            uniformDelay = sink.maxDelay;
-            maxDelay = sink.maxDelay;
+        } else if (uniform) {
+            uniformDelay = maxDelayFound;
+            maxDelay = maxDelayFound;
             delay = null;
         } else {
-            maxDelay = sink.maxDelay;
-            delay = Arrays.copyOf(sink.delay, sink.size);
+            maxDelay = maxDelayFound;
+            delay = delays;
         }
         plasticPre = new boolean[n];
         if (spec.plasticity() != null) {

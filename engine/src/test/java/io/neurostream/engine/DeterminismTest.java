@@ -80,6 +80,28 @@ class DeterminismTest {
         assertThat(events[2]).isEqualTo(events[0]);
     }
 
+    /**
+     * The synapses are built in blocks of presynaptic neurons on several threads: they must be exactly those the
+     * one-threaded builder made (the values below are its, for this network of four blocks: ids, targets, weights
+     * and delays hashed in order).
+     */
+    @Test
+    void shouldBuildTheSameSynapsesAsTheOneThreadedBuilder() {
+        try (Network net = build(bigLif(7))) {
+            long h = 1;
+            for (int pre = 0; pre <= net.size(); pre++) {
+                h = 31 * h + (pre < net.size() ? net.synapsesFrom(pre) : net.synapseCount());
+            }
+            for (int s = 0; s < net.synapseCount(); s++) {
+                h = 31 * h + net.synapseTarget(s);
+                h = 31 * h + Float.floatToIntBits(net.synapseWeight(s));
+                h = 31 * h + net.synapseDelayTicks(s);
+            }
+            assertThat(net.synapseCount()).isEqualTo(1_689_499L);
+            assertThat(h).isEqualTo(-8_480_992_961_261_369_368L);
+        }
+    }
+
     // ------------------------------------------------------------------ snapshots
 
     private static byte[] snapshot(Network net) throws IOException {
