@@ -120,9 +120,9 @@ public final class LifModel implements NeuronModel {
 
         /**
          * Exact integration. Synaptic input is taken from the ring buffer here: added to the current of
-         * this tick ({@code current_pulse}), to {@code ge}/{@code gi} whose exact contribution to v over
-         * the tick is added ({@code exp_current}), or to v after integrating and before the threshold test
-         * ({@code voltage_jump}, as NEST's iaf_psc_delta; discarded while refractory).
+         * this tick ({@code current_pulse}), or to v after integrating and before the threshold test
+         * ({@code voltage_jump}, as NEST's iaf_psc_delta; discarded while refractory); {@code exp_current}
+         * synapses in {@link #stepExactExp}.
          */
         private void stepExact(NeuronState s, int from, int to, SpikeSink out) {
             if (kind == SynapseKind.EXP_CURRENT) {
@@ -131,24 +131,17 @@ public final class LifModel implements NeuronModel {
             }
             final double[] v = s.v;
             final double[] in = s.input;
-            final double[] ge = s.ge;
-            final double[] gi = s.gi;
             final int[] ref = s.refractory;
             final double[] re = s.ringE;
             final double[] ri = s.ringI;
             final int off = s.ringOffset;
             final boolean ring = s.ringActive;
             final boolean inputs = s.inputActive;
-            final boolean exp = kind == SynapseKind.EXP_CURRENT;
             final boolean jump = kind == SynapseKind.VOLTAGE_JUMP;
             final double p = propagator;
             final double rest = vRest;
             final double th = vThreshold;
             final double reset = vReset;
-            final double ke = r * kExc;
-            final double ki = r * kInh;
-            final double de = decayExc;
-            final double di = decayInh;
             final double res = r;
             final int refTicks = refractoryTicks;
             double sumE = 0.0;
@@ -169,14 +162,7 @@ public final class LifModel implements NeuronModel {
                     current = in[j];
                     in[j] = 0.0;
                 }
-                double gej = 0.0;
-                double gij = 0.0;
-                if (exp) {
-                    gej = ge[j] + e;
-                    gij = gi[j] + i;
-                    ge[j] = gej * de;
-                    gi[j] = gij * di;
-                } else if (!jump) {
+                if (!jump) {
                     current += e - i;
                 }
                 if (ref[j] > 0) {
@@ -186,9 +172,7 @@ public final class LifModel implements NeuronModel {
                 }
                 double vInf = rest + res * current;
                 double vn = vInf + (v[j] - vInf) * p;
-                if (exp) {
-                    vn += ke * gej - ki * gij;
-                } else if (jump) {
+                if (jump) {
                     vn += e - i;
                 }
                 if (vn >= th) {
