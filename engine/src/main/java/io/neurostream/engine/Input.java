@@ -102,17 +102,7 @@ public final class Input {
 
     /** Index of the first of this input's (sorted) neurons that is {@code >= id}. */
     int lowerBound(int id) {
-        int lo = 0;
-        int hi = neurons.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (neurons[mid] < id) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return Network.lowerBound(neurons, 0, neurons.length, id);
     }
 
     public Kind kind() {

@@ -380,7 +380,7 @@ public final class Network implements AutoCloseable {
     }
 
     /** The first index in {@code [from, to)} of ascending {@code a} whose value is at least {@code key}. */
-    private static int lowerBound(int[] a, int from, int to, int key) {
+    static int lowerBound(int[] a, int from, int to, int key) {
         int lo = from;
         int hi = to;
         while (lo < hi) {

@@ -12,8 +12,13 @@ import java.util.Map;
  * <p>The heap estimate is deliberately on the high side; it counts the build's peak, not the steady
  * state:
  * <ul>
- *   <li>{@value #BYTES_PER_SYNAPSE} bytes per expected synapse (measured: 8 bytes per synapse in the CSR
- *       arrays at rest, about 19.5 bytes per synapse at the peak of building a 10^8-synapse network);
+ *   <li>{@value #BYTES_PER_SYNAPSE} bytes per expected synapse of a {@code probability} rule: the engine counts
+ *       the synapses, then writes them into arrays of their final size (8 bytes per synapse at rest, 10 with
+ *       per-synapse delays; a network of a million neurons and 10^8 synapses builds in a 1.2 GB heap and not in
+ *       1.1 GB);
+ *   <li>{@value #BYTES_PER_IN_DEGREE_SYNAPSE} bytes per synapse of an {@code in_degree} rule, which draws every
+ *       (pre, post) pair before it builds the rows (measured: about 19.5 bytes per synapse at the peak of building
+ *       a 10^8-synapse network);
  *   <li>{@value #BYTES_PER_NEURON} bytes per neuron (state arrays, model parameters, lattice lookups,
  *       topology, frame bookkeeping);
  *   <li>two delay rings of {@code neurons x (longest delay in ticks + 1)} doubles (excitatory, inhibitory);
@@ -21,7 +26,8 @@ import java.util.Map;
  * </ul>
  */
 public final class Admission {
-    public static final long BYTES_PER_SYNAPSE = 20;
+    public static final long BYTES_PER_SYNAPSE = 12;
+    public static final long BYTES_PER_IN_DEGREE_SYNAPSE = 20;
     public static final long BYTES_PER_NEURON = 256;
     public static final long BASE_BYTES = 1L << 20;
 
@@ -33,9 +39,7 @@ public final class Admission {
         Map<String, Long> sizes = populationSizes(spec);
         double total = 0;
         for (NetworkSpec.ConnectionSpec c : spec.connections()) {
-            double from = c.from().stream().distinct().mapToLong(sizes::get).sum();
-            double to = c.to().stream().distinct().mapToLong(sizes::get).sum();
-            total += c.inDegree() != null ? (double) c.inDegree() * to : c.probability() * from * to;
+            total += expected(c, sizes);
         }
         return (long) Math.min(Long.MAX_VALUE / 2, total);
     }
@@ -64,9 +68,25 @@ public final class Admission {
     /** The heap the spec's network may take at the peak of its build, in bytes (an over-estimate). */
     public static long estimateBytes(NetworkSpec spec) {
         double neurons = neuronsAtMost(spec);
-        double bytes = BASE_BYTES + neurons * BYTES_PER_NEURON + (double) synapsesExpected(spec) * BYTES_PER_SYNAPSE
+        double bytes = BASE_BYTES + neurons * BYTES_PER_NEURON + synapseBytes(spec)
                 + 2.0 * 8.0 * neurons * (longestDelayTicks(spec) + 1);
         return (long) Math.min(Long.MAX_VALUE / 4, bytes);
+    }
+
+    /** The expected synapses of each rule times what one costs at the peak of building that kind of rule. */
+    private static double synapseBytes(NetworkSpec spec) {
+        Map<String, Long> sizes = populationSizes(spec);
+        double bytes = 0;
+        for (NetworkSpec.ConnectionSpec c : spec.connections()) {
+            bytes += expected(c, sizes) * (c.inDegree() != null ? BYTES_PER_IN_DEGREE_SYNAPSE : BYTES_PER_SYNAPSE);
+        }
+        return bytes;
+    }
+
+    private static double expected(NetworkSpec.ConnectionSpec c, Map<String, Long> sizes) {
+        double from = c.from().stream().distinct().mapToLong(sizes::get).sum();
+        double to = c.to().stream().distinct().mapToLong(sizes::get).sum();
+        return c.inDegree() != null ? (double) c.inDegree() * to : c.probability() * from * to;
     }
 
     private static Map<String, Long> populationSizes(NetworkSpec spec) {
