@@ -2,7 +2,6 @@ package io.neurostream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.simulator.Commands;
@@ -19,7 +18,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -105,11 +103,7 @@ public final class InputLatencyBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("neurostream-input-latency");
         String prefix = "inlat.";
         try (EmbeddedBroker broker = EmbeddedBroker.builder().dataDir(dir.resolve("kafka")).build().start()) {
-            try (Admin admin = broker.admin()) {
-                TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(1));
-            }
-            Map<String, Object> sim = new HashMap<>(broker.clientConfig());
-            sim.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+            Map<String, Object> sim = BenchTopics.simulatorSettings(broker, prefix);
             if (simulatorLingerMs != null) {
                 sim.put("linger.ms", simulatorLingerMs.toString());
             }

@@ -5,7 +5,6 @@ import io.neurostream.broker.EmbeddedBroker;
 import io.neurostream.engine.Network;
 import io.neurostream.engine.spec.SpecParser;
 import io.neurostream.ops.bench.BenchNetworks;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.schemas.avro.Status;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -127,11 +125,7 @@ public final class PipelineBench implements Callable<Integer> {
 
     private Map<String, Object> runService(EmbeddedBroker broker, String spec, boolean exactlyOnce) throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        try (Admin admin = broker.admin()) {
-            TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(1));
-        }
-        Map<String, Object> props = new HashMap<>(broker.clientConfig());
-        props.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+        Map<String, Object> props = BenchTopics.simulatorSettings(broker, prefix);
         props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
         props.put(SimulatorConfig.INSTANCE_ID, "bench");
         props.put(SimulatorConfig.EXACTLY_ONCE, Boolean.toString(exactlyOnce));

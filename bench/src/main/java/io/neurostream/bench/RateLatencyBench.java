@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.analytics.AnalyticsApp;
 import io.neurostream.analytics.AnalyticsConfig;
 import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.schemas.TopicAdmin;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Frame;
 import io.neurostream.schemas.avro.Rate;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,11 +65,7 @@ public final class RateLatencyBench implements Callable<Integer> {
         Path dir = Files.createTempDirectory("neurostream-latency-bench");
         String prefix = "lat.";
         try (EmbeddedBroker broker = EmbeddedBroker.builder().dataDir(dir.resolve("kafka")).build().start()) {
-            try (Admin admin = broker.admin()) {
-                TopicAdmin.ensureTopics(admin, TopicAdmin.Options.defaults().withPrefix(prefix).withPartitions(1));
-            }
-            Map<String, Object> sim = new HashMap<>(broker.clientConfig());
-            sim.put(SimulatorConfig.TOPIC_PREFIX, prefix);
+            Map<String, Object> sim = BenchTopics.simulatorSettings(broker, prefix);
             Map<String, Object> an = new HashMap<>(broker.clientConfig());
             an.put(AnalyticsConfig.TOPIC_PREFIX, prefix);
             an.put(AnalyticsConfig.WINDOW_GRACE_MS, Long.toString(graceMs));

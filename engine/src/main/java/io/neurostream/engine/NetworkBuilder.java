@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
 /** Turns a validated {@link NetworkSpec} into a {@link Network}: placement, models, synapses, inputs. */
@@ -565,6 +566,12 @@ final class NetworkBuilder {
 
     /** Presynaptic neurons per block of the parallel connection build. */
     private static final int CONNECT_BLOCK = 4096;
+    /** The most synapses a network holds (its arrays are indexed by int). */
+    private static final long MAX_SYNAPSES = Integer.MAX_VALUE - 16L;
+
+    private SpecException tooManySynapses() {
+        return error("connections", "the rules make more than " + MAX_SYNAPSES + " synapses, more than one network holds");
+    }
 
     /**
      * Builds the synapses in two passes over blocks of presynaptic neurons, in parallel: the first counts each
@@ -581,9 +588,13 @@ final class NetworkBuilder {
         int blocks = (n + CONNECT_BLOCK - 1) / CONNECT_BLOCK;
         long[] rowCount = new long[n];
         Counter[] blockCounts = new Counter[blocks];
+        AtomicLong counted = new AtomicLong(); // of finished blocks: a spec asking for too many stops early
         IntStream.range(0, blocks).parallel().forEach(b -> {
             Counter counter = new Counter();
             for (int pre = b * CONNECT_BLOCK, end = Math.min(n, pre + CONNECT_BLOCK); pre < end; pre++) {
+                if (counted.get() > MAX_SYNAPSES) {
+                    return; // another block found too many
+                }
                 long before = counter.count;
                 for (Rule r : rules) {
                     if (r.hasPre(pre)) {
@@ -591,16 +602,21 @@ final class NetworkBuilder {
                     }
                 }
                 rowCount[pre] = counter.count - before;
+                if (counter.count + counted.get() > MAX_SYNAPSES) {
+                    counted.set(Long.MAX_VALUE);
+                    return;
+                }
             }
+            counted.accumulateAndGet(counter.count, (a, c) -> a > MAX_SYNAPSES ? a : a + c);
             blockCounts[b] = counter;
         });
+        if (counted.get() > MAX_SYNAPSES) {
+            throw tooManySynapses();
+        }
         rowStart = new int[n + 1];
         long total = 0;
         for (int pre = 0; pre < n; pre++) {
-            total += rowCount[pre];
-            if (total > Integer.MAX_VALUE - 16L) {
-                throw new IllegalStateException("too many synapses (more than " + (Integer.MAX_VALUE - 16L) + ")");
-            }
+            total += rowCount[pre]; // at most MAX_SYNAPSES in all, as the count made sure
             rowStart[pre + 1] = (int) total;
         }
         int minDelay = Integer.MAX_VALUE;
