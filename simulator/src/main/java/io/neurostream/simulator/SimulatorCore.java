@@ -172,32 +172,58 @@ public final class SimulatorCore {
      * chunks that fit the record limit, as the next checkpoint of its run. Not while it is BUILDING (its
      * RESET is replayed from the journal instead), catching up after a restart, or after a NUMERIC_FAULT
      * (its last good checkpoint stays the one restored). Returns whether it was written.
+     *
+     * <p>The checkpoint streams: a first pass only counts its bytes (every chunk carries the chunk count),
+     * the second cuts them into chunks as they are written, so no more than one chunk is held at a time —
+     * a network of a million neurons does not need its whole state twice over in memory to be saved.
      */
     public boolean checkpointNow(String id, long nowNanos, long nowMs) {
         HostedNetwork h = networks.get(id);
         if (h == null || !checkpointable(h)) {
             return false;
         }
-        byte[] data;
+        h.accountStall(nowNanos, config);
+        long size;
         try {
-            data = checkpoint(id, nowNanos);
+            h.finishOpenFrame(out);
+            size = CheckpointCodec.size(h);
         } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof SimulatorOutput.PublishException p) {
+                throw p;
+            }
             LOG.error("checkpoint of network {} failed", id, e);
             return false;
         }
         int chunkBytes = Math.min(CHECKPOINT_CHUNK, maxRecordBytes - 4096);
-        int chunks = Math.max(1, (data.length + chunkBytes - 1) / chunkBytes);
+        long chunkCount = Math.max(1, (size + chunkBytes - 1) / chunkBytes);
+        if (chunkCount > Integer.MAX_VALUE) {
+            LOG.error("checkpoint of network {} failed: {} bytes make more than {} chunks", id, size, Integer.MAX_VALUE);
+            return false;
+        }
+        int chunks = (int) chunkCount;
         long journalOffset = out.nextOffsetAtLeast(Topics.JOURNAL, id);
         long statusOffset = out.nextOffsetAtLeast(Topics.STATUS, id);
         long checkpointId = h.takeCheckpointId(chunks);
-        for (int c = 0; c < chunks; c++) {
-            int from = c * chunkBytes;
-            int len = Math.min(chunkBytes, data.length - from);
-            out.checkpoint(id, io.neurostream.schemas.avro.Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId)
-                    .setTick(h.tick()).setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
-                    .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(CheckpointCodec.VERSION)
-                    .setChunk(c).setChunks(chunks).setData(java.nio.ByteBuffer.wrap(data, from, len).slice()).setTakenAtMs(nowMs)
-                    .setRunId(h.runId()).setJournalOffset(journalOffset).setStatusOffset(statusOffset).build(), nowMs);
+        CheckpointChunks stream = new CheckpointChunks(chunkBytes, (c, data) -> out.checkpoint(id,
+                io.neurostream.schemas.avro.Checkpoint.newBuilder().setNetworkId(id).setCheckpointId(checkpointId)
+                        .setTick(h.tick()).setJournalSequence(h.journalSequence() - 1).setRunEpochMs(h.runEpochMs())
+                        .setSpecHash(Long.toHexString(h.network().specHash())).setSnapshotFormat(CheckpointCodec.VERSION)
+                        .setChunk(c).setChunks(chunks).setData(java.nio.ByteBuffer.wrap(data)).setTakenAtMs(nowMs)
+                        .setRunId(h.runId()).setJournalOffset(journalOffset).setStatusOffset(statusOffset).build(), nowMs));
+        try {
+            CheckpointCodec.write(h, stream);
+            stream.finish();
+        } catch (java.io.IOException e) {
+            LOG.error("checkpoint {} of network {} failed after {} of its {} chunks; recovery keeps to the one before",
+                    checkpointId, id, stream.chunks(), chunks, e);
+            return false;
+        }
+        if (stream.chunks() != chunks || stream.bytes() != size) {
+            // cannot happen while the network stands still between the two passes; if it ever does, the
+            // chunk counts disagree and recovery does not take this checkpoint for a complete one
+            LOG.error("checkpoint {} of network {} wrote {} bytes in {} chunks where counting found {} bytes in {}",
+                    checkpointId, id, stream.bytes(), stream.chunks(), size, chunks);
+            return false;
         }
         return true;
     }

@@ -8,10 +8,12 @@ import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.RunMode;
 import io.neurostream.schemas.avro.RunState;
 import java.io.ByteArrayInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -71,10 +73,34 @@ public final class CheckpointCodec {
         return in.readInt();
     }
 
+    /** A network's checkpoint as one array: for tests and tools. The service streams it ({@link #write(HostedNetwork, OutputStream)}). */
     public static byte[] write(HostedNetwork h) throws IOException {
-        h.checkpointRequested = false;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        DataOutputStream out = new DataOutputStream(bytes);
+        write(h, bytes);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The number of bytes {@link #write(HostedNetwork, OutputStream)} writes for the network as it is now,
+     * found by writing it to a stream that only counts. The chunks of a checkpoint each carry their count,
+     * so it must be known before the first chunk goes out; the counting pass is what lets the checkpoint
+     * itself stream in chunks instead of being assembled in memory.
+     */
+    public static long size(HostedNetwork h) throws IOException {
+        boolean requested = h.checkpointRequested;
+        Counting counter = new Counting();
+        write(h, counter);
+        h.checkpointRequested = requested;
+        return counter.count;
+    }
+
+    /**
+     * Writes a network's checkpoint to {@code os} (not closed). Taken between frames: the network must not
+     * change while it is written, and writes the same bytes each time while it does not.
+     */
+    public static void write(HostedNetwork h, OutputStream os) throws IOException {
+        h.checkpointRequested = false;
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
         byte[] spec = h.specJson.getBytes(StandardCharsets.UTF_8);
@@ -107,8 +133,22 @@ public final class CheckpointCodec {
             out.write(j);
         }
         out.flush();
-        h.net.writeSnapshot(bytes);
-        return bytes.toByteArray();
+        h.net.writeSnapshot(os);
+    }
+
+    /** An output stream that keeps nothing but the number of bytes written to it. */
+    private static final class Counting extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
+        }
     }
 
     /** Hosts a network again from its checkpoint bytes. */
