@@ -64,6 +64,14 @@ public final class InputLatencyBench implements Callable<Integer> {
     @Option(names = "--simulator-linger-ms", description = "The simulator producer's linger.ms (default: the simulator's own, 20).")
     Integer simulatorLingerMs;
 
+    @Option(names = "--commit-interval-ms", description = "The simulator's commit interval (default: ${DEFAULT-VALUE}, the simulator's own).",
+            defaultValue = "100")
+    long commitIntervalMs;
+
+    @Option(names = "--at-least-once", description = "Run the simulator at least once (idempotent producer, no transactions) "
+            + "instead of exactly once; the committed reader then sees what the uncommitted one sees.")
+    boolean atLeastOnce;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new InputLatencyBench()).execute(args));
     }
@@ -107,6 +115,8 @@ public final class InputLatencyBench implements Callable<Integer> {
             if (simulatorLingerMs != null) {
                 sim.put("linger.ms", simulatorLingerMs.toString());
             }
+            sim.put(SimulatorConfig.COMMIT_INTERVAL_MS, Long.toString(commitIntervalMs));
+            sim.put(SimulatorConfig.EXACTLY_ONCE, Boolean.toString(!atLeastOnce));
             AtomicLong sentNanos = new AtomicLong();
             Watcher uncommitted = new Watcher(reader(broker, "read_uncommitted", prefix), sentNanos);
             Watcher committed = new Watcher(reader(broker, "read_committed", prefix), sentNanos);
@@ -145,7 +155,8 @@ public final class InputLatencyBench implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("samples", samples);
             out.put("dt_ms", 0.1);
-            out.put("commit_interval_ms", 100);
+            out.put("commit_interval_ms", commitIntervalMs);
+            out.put("exactly_once", !atLeastOnce);
             out.put("simulator_linger_ms", simulatorLingerMs == null ? 20 : simulatorLingerMs);
             out.put("uncommitted_ms", percentiles(uncommitted.histogram));
             out.put("committed_ms", percentiles(committed.histogram));

@@ -1,15 +1,19 @@
 package io.neurostream.simulator;
 
 import io.neurostream.schemas.Topics;
-import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.avro.util.ByteBufferInputStream;
 
 /**
  * What a restart restores, worked out from the checkpoints topic alone, the way its compaction will
@@ -24,11 +28,12 @@ public final class RecoveryPlan {
     /**
      * One network to recover.
      *
-     * @param data           the checkpoint bytes (chunks joined), or {@code null} for a run's start marker
+     * @param data           the checkpoint's bytes, read chunk by chunk when restored, or {@code null} for a run's
+     *                       start marker
      * @param chunkKeys      chunk keys 0 .. chunkKeys - 1 of the network are live on the topic (what STOP retires)
      */
     public record Planned(String networkId, int partition, long runId, long checkpointId, long tick, long journalSequence,
-            long journalOffset, long statusOffset, int snapshotFormat, byte[] data, int chunkKeys, long takenAtMs) {
+            long journalOffset, long statusOffset, int snapshotFormat, CheckpointBytes data, int chunkKeys, long takenAtMs) {
         /** Whether this is a run's start marker (no state: the network is built from its CREATE). */
         public boolean marker() {
             return data == null;
@@ -43,6 +48,18 @@ public final class RecoveryPlan {
         this.problems = Collections.unmodifiableList(problems);
     }
 
+    /**
+     * The bytes of a checkpoint to restore, its chunks joined. They are read from the topic a chunk at a time
+     * as the stream is consumed, so that recovering many big networks holds one chunk, not every checkpoint.
+     */
+    public interface CheckpointBytes {
+        /** The checkpoint's length in bytes (its chunks' data together). */
+        long size();
+
+        /** The bytes from the first, read chunk by chunk as they are consumed. */
+        InputStream open();
+    }
+
     /** Reads back one record's value from the checkpoints topic, by partition and offset. */
     @FunctionalInterface
     public interface ChunkReader {
@@ -51,7 +68,7 @@ public final class RecoveryPlan {
 
     /**
      * The plan for the records of some partitions of the checkpoints topic, in offset order per partition:
-     * {@link CheckpointCatalog} applies the rules, and the chosen checkpoints' chunks are joined.
+     * {@link CheckpointCatalog} applies the rules; the chosen checkpoints' chunks are read when they are restored.
      */
     public static RecoveryPlan of(List<Logged> checkpointRecords) {
         CheckpointCatalog catalog = new CheckpointCatalog();
@@ -85,23 +102,33 @@ public final class RecoveryPlan {
                     // not one the simulator wrote: nothing of its own to retire
                 }
             }
-            byte[] data = null;
-            if (!c.marker()) {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                for (CheckpointCatalog.Chunk part : c.parts()) {
-                    ByteBuffer b = Topics.CHECKPOINTS.valueSerde().decode(chunks.value(part.partition(), part.offset()))
-                            .getData().duplicate();
-                    byte[] chunk = new byte[b.remaining()];
-                    b.get(chunk);
-                    bytes.write(chunk, 0, chunk.length);
-                }
-                data = bytes.toByteArray();
-            }
+            CheckpointBytes data = c.marker() ? null : new Chunked(c.parts(), c.sizeBytes(), chunks);
             planned.put(n.networkId(), new Planned(n.networkId(), c.parts().get(0).partition(), c.runId(), c.checkpointId(),
                     c.tick(), c.journalSequence(), c.journalOffset(), c.statusOffset(), c.snapshotFormat(), data, chunkKeys,
                     c.takenAtMs()));
         }
         return new RecoveryPlan(planned, problems);
+    }
+
+    /** A checkpoint's chunks on the topic, each read when the stream reaches it. */
+    private record Chunked(List<CheckpointCatalog.Chunk> parts, long size, ChunkReader reader) implements CheckpointBytes {
+        @Override
+        public InputStream open() {
+            Iterator<CheckpointCatalog.Chunk> next = parts.iterator();
+            return new SequenceInputStream(new Enumeration<InputStream>() {
+                @Override
+                public boolean hasMoreElements() {
+                    return next.hasNext();
+                }
+
+                @Override
+                public InputStream nextElement() {
+                    CheckpointCatalog.Chunk part = next.next();
+                    ByteBuffer b = Topics.CHECKPOINTS.valueSerde().decode(reader.value(part.partition(), part.offset())).getData();
+                    return new ByteBufferInputStream(List.of(b.duplicate()));
+                }
+            });
+        }
     }
 
     private static long place(int partition, long offset) {

@@ -277,13 +277,13 @@ public final class SimulatorCore {
 
     /** Hosts a network again from checkpoint bytes (replacing one of the same id), anchored at {@code nowNanos}. */
     public HostedNetwork restore(String id, byte[] data, long nowNanos, long nowMs) throws java.io.IOException {
-        HostedNetwork h = restoreQuietly(id, data, nowNanos);
+        HostedNetwork h = restoreQuietly(CheckpointCodec.read(id, data, config.frameMs(), config), nowNanos);
         out.status(id, h.status(config.instanceId(), nowMs), nowMs);
         return h;
     }
 
-    private HostedNetwork restoreQuietly(String id, byte[] data, long nowNanos) throws java.io.IOException {
-        HostedNetwork h = CheckpointCodec.read(id, data, config.frameMs(), config);
+    private HostedNetwork restoreQuietly(HostedNetwork h, long nowNanos) {
+        String id = h.id();
         h.limitRecords(maxRecordBytes);
         h.admittedWith(Admission.estimateBytes(h.spec()));
         HostedNetwork old = networks.put(id, h);
@@ -375,7 +375,10 @@ public final class SimulatorCore {
                 continue; // built from its CREATE, which is in the journal read
             }
             try {
-                HostedNetwork h = restoreQuietly(id, p.data(), nowNanos);
+                HostedNetwork h;
+                try (java.io.InputStream bytes = p.data().open()) {
+                    h = restoreQuietly(CheckpointCodec.read(id, bytes, p.data().size(), config.frameMs(), config), nowNanos);
+                }
                 h.runId(p.runId());
                 h.checkpointsSoFar(p.checkpointId() + 1, p.chunkKeys());
                 LOG.info("restored network {} (run {}) at tick {} from checkpoint {} taken at {}", id, p.runId(), h.tick(),

@@ -927,15 +927,18 @@ public final class SimulatorService implements AutoCloseable {
         long checkpoints = read(checkpointsTopic, fromStart(partitions), r -> catalog.accept(r.partition(), r.offset(), r.key(),
                 r.value()));
         RecoveryPlan plan;
+        List<Logged> journal;
+        List<Logged> statuses;
+        // the chunks of the checkpoints restored are read as each network is restored, one at a time
         try (KafkaConsumer<String, byte[]> chunks = reader()) {
             plan = RecoveryPlan.of(catalog, (partition, offset) -> valueAt(chunks, checkpointsTopic, partition, offset));
+            journal = read(Topics.JOURNAL.name(prefix), plan.journalFrom());
+            statuses = read(Topics.STATUS.name(prefix), plan.statusFrom());
+            for (String topic : List.of(Topics.JOURNAL.name(prefix), Topics.STATUS.name(prefix))) {
+                endOffsets(topic, partitions).forEach((tp, end) -> nextOffsets.merge(tp, end, Math::max));
+            }
+            core.recover(plan, journal, statuses, System.currentTimeMillis(), System.nanoTime());
         }
-        List<Logged> journal = read(Topics.JOURNAL.name(prefix), plan.journalFrom());
-        List<Logged> statuses = read(Topics.STATUS.name(prefix), plan.statusFrom());
-        for (String topic : List.of(Topics.JOURNAL.name(prefix), Topics.STATUS.name(prefix))) {
-            endOffsets(topic, partitions).forEach((tp, end) -> nextOffsets.merge(tp, end, Math::max));
-        }
-        core.recover(plan, journal, statuses, System.currentTimeMillis(), System.nanoTime());
         LOG.info("took over partitions {} in {} ms: {} network(s) to recover; read {} checkpoint, {} journal and {} status "
                 + "records", partitions, (System.nanoTime() - start) / 1_000_000L, plan.networks().size(), checkpoints,
                 journal.size(), statuses.size());

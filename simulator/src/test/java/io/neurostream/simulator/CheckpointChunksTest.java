@@ -122,6 +122,44 @@ class CheckpointChunksTest {
         core.network(NET).network().close();
     }
 
+    @Test
+    void shouldReadTheChunksOfACheckpointToRestoreOnlyAsTheRestoreReachesThem() throws Exception {
+        SimulatorTestDriver original = new SimulatorTestDriver();
+        original.core().limitRecords(4096 + 10_000);
+        original.pipeControl(Commands.create(NET, SimulatorCoreTest.CUBA));
+        original.pipeControl(Commands.step(NET, 300));
+        original.runUntilIdle();
+        original.pipeControl(Commands.checkpoint(NET));
+        original.runUntilIdle();
+        byte[] whole = original.core().checkpoint(NET);
+        CheckpointCatalog catalog = new CheckpointCatalog();
+        java.util.Map<Long, byte[]> values = new java.util.HashMap<>();
+        for (Logged l : original.checkpointLog()) {
+            catalog.accept(l.partition(), l.offset(), l.key(), l.value());
+            values.put(l.offset(), l.value());
+        }
+        List<Long> read = new ArrayList<>();
+        RecoveryPlan plan = RecoveryPlan.of(catalog, (partition, offset) -> {
+            read.add(offset);
+            return values.get(offset);
+        });
+        RecoveryPlan.CheckpointBytes data = plan.networks().get(NET).data();
+        assertThat(read).as("planning reads no chunk").isEmpty();
+        assertThat(data.size()).isEqualTo(whole.length);
+        try (java.io.InputStream in = data.open()) {
+            assertThat(in.readNBytes(10_000)).isEqualTo(java.util.Arrays.copyOf(whole, 10_000));
+            assertThat(read).as("the first chunk only").hasSize(1);
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(whole, 10_000, whole.length));
+        }
+        assertThat(read).hasSize((whole.length + 9_999) / 10_000);
+        // and a restart recovers the network from those chunks, at the checkpoint's tick
+        try (original; SimulatorTestDriver recovered = original.restart()) {
+            recovered.runUntilIdle();
+            assertThat(recovered.core().network(NET).tick()).isEqualTo(300);
+            assertThat(recovered.core().checkpoint(NET)).isEqualTo(whole);
+        }
+    }
+
     /** An output that drops every record; tests override what they look at. */
     private static class DiscardingOutput implements SimulatorOutput {
         @Override

@@ -8,11 +8,13 @@ import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.RunMode;
 import io.neurostream.schemas.avro.RunState;
 import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
@@ -154,8 +156,17 @@ public final class CheckpointCodec {
     /** Hosts a network again from its checkpoint bytes. */
     public static HostedNetwork read(String id, byte[] data, double frameMs, io.neurostream.simulator.SimulatorConfig config)
             throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-        if (data.length < 8 || in.readInt() != MAGIC) {
+        return read(id, new ByteArrayInputStream(data), data.length, frameMs, config);
+    }
+
+    /**
+     * Hosts a network again from a checkpoint of {@code size} bytes, read from {@code bytes} as far as the
+     * checkpoint goes (the engine snapshot is read whole before it replaces anything).
+     */
+    public static HostedNetwork read(String id, InputStream bytes, long size, double frameMs,
+            io.neurostream.simulator.SimulatorConfig config) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(bytes, 1 << 16));
+        if (size < 8 || in.readInt() != MAGIC) {
             throw new IOException("not a NeuroStream checkpoint of network " + id + " (bad magic)");
         }
         int version = in.readInt();
@@ -164,9 +175,9 @@ public final class CheckpointCodec {
                     + ", which this build does not read (it reads versions " + OLDEST_VERSION + " to " + VERSION + ")");
         }
         int specLength = in.readInt();
-        if (specLength < 0 || specLength > data.length - 12) {
+        if (specLength < 0 || specLength > size - 12) {
             throw new IOException("checkpoint of network " + id + " is corrupt (spec of " + specLength + " bytes in "
-                    + data.length + ")");
+                    + size + ")");
         }
         byte[] specBytes = new byte[specLength];
         in.readFully(specBytes);
