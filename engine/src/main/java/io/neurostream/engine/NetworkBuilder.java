@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
@@ -361,6 +362,14 @@ final class NetworkBuilder {
             throw new IllegalStateException("position out of range");
         }
 
+        /**
+         * Draws the sources of every target and stores them as rows by source, in two parallel passes over
+         * blocks of targets that draw the same sources each time (counter-based random numbers keyed by the
+         * target): the first counts each source's row, the second writes each target into the rows of its
+         * sources, after which every row is sorted by target. Rows come out in target order, as a sequential
+         * draw would leave them, whatever the threads; and the draw holds one int per synapse besides the
+         * network's own arrays, not the (pre, post) pairs of the whole rule.
+         */
         private void drawInDegree() {
             int k = c.inDegree();
             int fromTotal = 0;
@@ -371,50 +380,98 @@ final class NetworkBuilder {
             if (total > Integer.MAX_VALUE - 16) {
                 throw error(c.path() + ".in_degree", "asks for " + total + " synapses; too many for one rule");
             }
-            int[] pres = new int[(int) total];
-            int[] posts = new int[(int) total];
-            int m = 0;
-            Set<Integer> chosen = new HashSet<>();
             for (int q = 0; q < toTotal; q++) {
                 int j = idAt(to, q);
-                boolean excludeSelf = !c.autapses() && hasPre(j);
-                int available = fromTotal - (excludeSelf ? 1 : 0);
+                int available = fromTotal - (!c.autapses() && hasPre(j) ? 1 : 0);
                 if (k > available) {
                     throw error(c.path() + ".in_degree", k + " exceeds the " + available + " possible presynaptic neurons");
                 }
+            }
+            int fromCount = fromTotal;
+            int blocks = (toTotal + CONNECT_BLOCK - 1) / CONNECT_BLOCK;
+            AtomicIntegerArray rowEnd = new AtomicIntegerArray(n + 1);
+            IntStream.range(0, blocks).parallel().forEach(b -> {
+                Sources sources = new Sources(k);
+                for (int q = b * CONNECT_BLOCK, end = Math.min(toTotal, q + CONNECT_BLOCK); q < end; q++) {
+                    int[] pres = sources.draw(idAt(to, q), fromCount);
+                    for (int pre : pres) {
+                        rowEnd.incrementAndGet(pre + 1);
+                    }
+                }
+            });
+            inPreStart = new int[n + 1];
+            for (int i = 0; i < n; i++) {
+                inPreStart[i + 1] = inPreStart[i] + rowEnd.get(i + 1);
+            }
+            AtomicIntegerArray next = new AtomicIntegerArray(Arrays.copyOf(inPreStart, n));
+            inPost = new int[(int) total];
+            IntStream.range(0, blocks).parallel().forEach(b -> {
+                Sources sources = new Sources(k);
+                for (int q = b * CONNECT_BLOCK, end = Math.min(toTotal, q + CONNECT_BLOCK); q < end; q++) {
+                    int j = idAt(to, q);
+                    for (int pre : sources.draw(j, fromCount)) {
+                        inPost[next.getAndIncrement(pre)] = j;
+                    }
+                }
+            });
+            IntStream.range(0, (n + CONNECT_BLOCK - 1) / CONNECT_BLOCK).parallel().forEach(b -> {
+                for (int pre = b * CONNECT_BLOCK, end = Math.min(n, pre + CONNECT_BLOCK); pre < end; pre++) {
+                    Arrays.sort(inPost, inPreStart[pre], inPreStart[pre + 1]);
+                }
+            });
+        }
+
+        /** The k distinct sources of one target, drawn by Floyd's algorithm; one per thread, reused. */
+        private final class Sources {
+            private final int k;
+            private final int[] picks;
+            private final int[] set; // open addressing, -1 empty
+            private final int mask;
+
+            Sources(int k) {
+                this.k = k;
+                this.picks = new int[k];
+                this.mask = Integer.highestOneBit(Math.max(4, 2 * k)) * 2 - 1;
+                this.set = new int[mask + 1];
+            }
+
+            /** The sources of target {@code j} among {@code fromTotal} candidates, as neuron ids (the array is reused). */
+            int[] draw(int j, int fromTotal) {
+                boolean excludeSelf = !c.autapses() && hasPre(j);
+                int available = fromTotal - (excludeSelf ? 1 : 0);
                 int selfPos = excludeSelf ? positionOf(from, j) : -1;
-                chosen.clear();
-                // Floyd's algorithm: k distinct positions out of `available`
+                Arrays.fill(set, -1);
+                int m = 0;
                 long counter = 0;
                 for (int r = available - k; r < available; r++) {
                     int t = (int) (CounterRng.uniform(key, j, counter++) * (r + 1));
-                    Integer pick = chosen.contains(t) ? r : t;
-                    chosen.add(pick);
-                }
-                int[] picks = new int[k];
-                int pi = 0;
-                for (Integer x : chosen) {
-                    picks[pi++] = x;
+                    picks[m++] = add(t) ? t : forceAdd(r);
                 }
                 Arrays.sort(picks);
-                for (int x : picks) {
-                    int pos = selfPos >= 0 && x >= selfPos ? x + 1 : x;
-                    pres[m] = idAt(from, pos);
-                    posts[m] = j;
-                    m++;
+                for (int i = 0; i < k; i++) {
+                    int pos = selfPos >= 0 && picks[i] >= selfPos ? picks[i] + 1 : picks[i];
+                    picks[i] = idAt(from, pos);
                 }
+                return picks;
             }
-            inPreStart = new int[n + 1];
-            for (int i = 0; i < m; i++) {
-                inPreStart[pres[i] + 1]++;
+
+            /** Adds {@code x}; false if it was there already. */
+            private boolean add(int x) {
+                int i = (x * 0x9E3779B9) >>> 1 & mask;
+                while (set[i] != -1) {
+                    if (set[i] == x) {
+                        return false;
+                    }
+                    i = (i + 1) & mask;
+                }
+                set[i] = x;
+                return true;
             }
-            for (int i = 0; i < n; i++) {
-                inPreStart[i + 1] += inPreStart[i];
-            }
-            inPost = new int[m];
-            int[] fill = Arrays.copyOf(inPreStart, n);
-            for (int i = 0; i < m; i++) {
-                inPost[fill[pres[i]]++] = posts[i];
+
+            /** Adds {@code r}, which Floyd's algorithm guarantees is not there yet (it exceeds every earlier pick). */
+            private int forceAdd(int r) {
+                add(r);
+                return r;
             }
         }
 
