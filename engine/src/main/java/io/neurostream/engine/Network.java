@@ -68,17 +68,10 @@ public final class Network implements AutoCloseable {
     final long seed;
     final double dtMs;
     final int n;
-    final int[] lattice;
-    final int[] cx;
-    final int[] cy;
-    final int[] cz;
-    final int[] cw;
-    final List<Area> areas;
+    final Lattice lattice;
     final List<Population> populations;
     final NeuronType[] types;
     final boolean[] inhibitory;
-    final long[] sortedCells;
-    final int[] cellNeuron;
     final SynapseKind kind;
 
     // synapses (CSR by presynaptic neuron)
@@ -165,16 +158,9 @@ public final class Network implements AutoCloseable {
         this.dtMs = b.spec.dtMs();
         this.n = b.n;
         this.lattice = b.lattice;
-        this.cx = b.cx;
-        this.cy = b.cy;
-        this.cz = b.cz;
-        this.cw = b.cw;
-        this.areas = Collections.unmodifiableList(b.areas);
         this.populations = Collections.unmodifiableList(b.populations);
         this.types = b.types;
         this.inhibitory = b.inhibitory;
-        this.sortedCells = b.sortedCells;
-        this.cellNeuron = b.cellNeuron;
         this.kind = b.spec.synapse().kind();
         this.rowStart = b.rowStart;
         this.post = b.post;
@@ -787,7 +773,7 @@ public final class Network implements AutoCloseable {
         if (s == null) {
             throw new IllegalArgumentException("unknown sense '" + sense + "'; senses: " + String.join(", ", spec.senses().keySet()));
         }
-        Area a = area(s.area());
+        Area a = lattice.area(s.area());
         int depth = a.hi()[2] - a.lo()[2] + 1;
         if (zLayer < 0 || zLayer >= depth) {
             throw new IllegalArgumentException("z_layer " + zLayer + " out of range for sense '" + sense + "' (0.." + (depth - 1) + ")");
@@ -798,23 +784,12 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("matrix shape " + matrix.length + "x" + (matrix.length == 0 ? 0 : matrix[0].length)
                     + " does not fit sense '" + sense + "' (" + ax + "x" + ay + ")");
         }
-        int[] ids = new int[matrix.length * matrix[0].length];
-        double[] vals = new double[ids.length];
-        int m = 0;
-        for (int i = 0; i < matrix.length; i++) {
-            if (matrix[i].length != matrix[0].length) {
+        for (double[] row : matrix) {
+            if (row.length != matrix[0].length) {
                 throw new IllegalArgumentException("matrix rows differ in length");
             }
-            for (int j = 0; j < matrix[i].length; j++) {
-                int id = neuronAt(a.lo()[0] + i, a.lo()[1] + j, a.lo()[2] + zLayer, a.lo()[3]);
-                if (id >= 0) {
-                    ids[m] = id;
-                    vals[m] = matrix[i][j] * scale;
-                    m++;
-                }
-            }
         }
-        return Input.values(Arrays.copyOf(ids, m), Arrays.copyOf(vals, m), fromTick, toTick);
+        return lattice.matrixInput(a, zLayer, matrix, scale, fromTick, toTick);
     }
 
     /** Inputs still active at or after the current tick. */
@@ -875,11 +850,11 @@ public final class Network implements AutoCloseable {
 
     /** Lattice sizes on x, y, z, w. */
     public int[] lattice() {
-        return lattice.clone();
+        return lattice.size();
     }
 
     public List<Area> areas() {
-        return areas;
+        return lattice.areas();
     }
 
     public List<Population> populations() {
@@ -896,12 +871,7 @@ public final class Network implements AutoCloseable {
     }
 
     public Area area(String name) {
-        for (Area a : areas) {
-            if (a.name().equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown area '" + name + "'");
+        return lattice.area(name);
     }
 
     /** The population neuron {@code id} belongs to. */
@@ -921,7 +891,7 @@ public final class Network implements AutoCloseable {
 
     /** Coordinates {x, y, z, w} of neuron {@code id}. */
     public int[] coordinates(int id) {
-        return new int[] {cx[id], cy[id], cz[id], cw[id]};
+        return lattice.coordinates(id);
     }
 
     public NeuronType type(int id) {
@@ -934,28 +904,12 @@ public final class Network implements AutoCloseable {
 
     /** The neuron at a coordinate, or -1. */
     public int neuronAt(int x, int y, int z, int w) {
-        if (x < 0 || y < 0 || z < 0 || w < 0 || x >= lattice[0] || y >= lattice[1] || z >= lattice[2] || w >= lattice[3]) {
-            return -1;
-        }
-        long cell = NetworkBuilder.cell(lattice, x, y, z, w);
-        int i = Arrays.binarySearch(sortedCells, cell);
-        return i >= 0 ? cellNeuron[i] : -1;
+        return lattice.neuronAt(x, y, z, w);
     }
 
     /** The neurons whose coordinates lie in the area's box, ascending (the seed's get_neurons_in_area). */
     public int[] neuronsInArea(String area) {
-        Area a = area(area);
-        int[] out = new int[16];
-        int m = 0;
-        for (int id = 0; id < n; id++) {
-            if (a.contains(cx[id], cy[id], cz[id], cw[id])) {
-                if (m == out.length) {
-                    out = Arrays.copyOf(out, m * 2);
-                }
-                out[m++] = id;
-            }
-        }
-        return Arrays.copyOf(out, m);
+        return lattice.neuronsIn(lattice.area(area));
     }
 
     /** The neurons of a population, ascending. */
