@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * A runnable spiking network on the 4D lattice: structure-of-arrays neuron state, CSR synapses by
@@ -74,17 +75,7 @@ public final class Network implements AutoCloseable {
     final boolean[] inhibitory;
     final SynapseKind kind;
 
-    // synapses (CSR by presynaptic neuron)
-    final int[] rowStart;
-    final int[] post;
-    final float[] weight;
-    final short[] delay;
-    final int uniformDelay;
-    final int ringSlots;
-    private final double[] ringE;
-    private final double[] ringI;
-    private final int[] slotOffset;
-
+    final SynapseStore synapses;
     final NeuronState state;
 
     // fixed chunks of work
@@ -97,24 +88,6 @@ public final class Network implements AutoCloseable {
     private final double[] chunkI;
     private final boolean[] popFolds;
     private final boolean[] gathers;
-    /**
-     * Direct delivery: with one uniform delay of one tick, no plasticity and current_pulse or
-     * exp_current synapses, spikes are added straight into the targets' {@code ge}/{@code gi} (or next
-     * tick's input current) instead of the ring buffer, which saves every neuron two reads and two
-     * writes per tick. The per-chunk E and I input sums then come from each row's precomputed sums.
-     */
-    private final boolean direct;
-    private final int[] rowChunkStart;
-    private final int[] rowChunk;
-    private final double[] rowChunkSum;
-    /** Direct delivery without row sums: each neuron's chunk, for the chunk sums synapse by synapse. */
-    private final int[] targetChunk;
-    /** Row sums per chunk are kept when they are at most 1/this of the synapses. */
-    private static final int ROW_CHUNK_SPARSITY = 6;
-    private final double[] nextE;
-    private final double[] nextI;
-    private final double[] curE;
-    private final double[] curI;
     private final double decayExc;
     private final double decayInh;
 
@@ -138,19 +111,7 @@ public final class Network implements AutoCloseable {
     private long totalSpikes;
 
     private StepPool pool;
-    /**
-     * Delivery split by target between the pool's {@code splitWays} workers: worker {@code w} adds the synapses
-     * {@code [rowSplit[pre * splitWays + w], rowSplit[pre * splitWays + w + 1])} of each spiking row, whose targets
-     * lie in its own range of whole chunks, and the chunk sums {@code rowChunkSplit} likewise. Each target's
-     * additions then come in the same order as on one thread (spikes in order, a row in order), so the result is
-     * the same to the bit. With one way these are {@link #rowStart} and {@link #rowChunkStart}. Possible when each
-     * row's targets are ascending (as one connection rule makes them) and there is no plasticity.
-     */
-    private int splitWays = 1;
-    private int[] rowSplit;
-    private int[] rowChunkSplit;
-    private final boolean rowsAscending;
-    private final java.util.function.IntConsumer deliverPart = this::deliverPart;
+    private final IntConsumer deliverPart = this::deliverPart;
 
     Network(NetworkBuilder b) {
         this.spec = b.spec;
@@ -162,15 +123,6 @@ public final class Network implements AutoCloseable {
         this.types = b.types;
         this.inhibitory = b.inhibitory;
         this.kind = b.spec.synapse().kind();
-        this.rowStart = b.rowStart;
-        this.post = b.post;
-        this.weight = b.weight;
-        this.delay = b.delay;
-        this.uniformDelay = b.uniformDelay;
-        this.ringSlots = b.maxDelay + 1;
-        this.ringE = new double[Math.multiplyExact(ringSlots, Math.max(n, 1))];
-        this.ringI = new double[ringE.length];
-        this.slotOffset = new int[ringSlots + 1];
         this.state = b.state;
         this.decayExc = StrictMath.exp(-dtMs / b.spec.synapse().tauExcMs());
         this.decayInh = StrictMath.exp(-dtMs / b.spec.synapse().tauInhMs());
@@ -211,103 +163,23 @@ public final class Network implements AutoCloseable {
             gathers[p.index()] = p.dynamics.gathersSynapticInput();
             popFolds[p.index()] = kind == SynapseKind.EXP_CURRENT && !p.dynamics.integratesExpCurrents();
         }
-        state.ringE = ringE;
-        state.ringI = ringI;
+        synapses = new SynapseStore(b, state, chunkStart, chunkEnd);
+        state.ringE = synapses.ringE;
+        state.ringI = synapses.ringI;
+        state.ringActive = !synapses.direct;
         popSpikes = new int[2 * populations.size()];
         popE = new double[2 * populations.size()];
         popI = new double[2 * populations.size()];
-        this.plasticity = b.spec.plasticity() == null ? null : new Plasticity(this, b.spec.plasticity(), b.plasticPre);
-        this.direct = delay == null && uniformDelay == 1 && plasticity == null && kind != SynapseKind.VOLTAGE_JUMP;
-        state.ringActive = !direct;
-        nextE = new double[chunks];
-        nextI = new double[chunks];
-        curE = new double[chunks];
-        curI = new double[chunks];
-        if (direct) {
-            int[] chunkOf = new int[n];
-            for (int c = 0; c < chunks; c++) {
-                Arrays.fill(chunkOf, chunkStart[c], chunkEnd[c], c);
-            }
-            // a row's weights summed per target chunk, when that is much smaller than the synapses (a few chunks
-            // per row, as in CUBA); else (rows spread over many chunks, as in a sparse million-neuron network) the
-            // sums are made synapse by synapse at delivery, through targetChunk
-            int[] mark = new int[chunks];
-            Arrays.fill(mark, -1);
-            long entries = 0;
-            for (int pre = 0; pre < n; pre++) {
-                for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
-                    int c = chunkOf[post[k]];
-                    if (mark[c] != pre) {
-                        mark[c] = pre;
-                        entries++;
-                    }
-                }
-            }
-            if (entries * ROW_CHUNK_SPARSITY <= post.length) {
-                rowChunkStart = new int[n + 1];
-                int[] rc = new int[(int) entries];
-                double[] rs = new double[rc.length];
-                double[] acc = new double[chunks];
-                int[] touched = new int[chunks];
-                int m = 0;
-                for (int pre = 0; pre < n; pre++) {
-                    int t = 0;
-                    for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
-                        int c = chunkOf[post[k]];
-                        if (acc[c] == 0.0) {
-                            touched[t++] = c;
-                        }
-                        acc[c] += weight[k];
-                        if (acc[c] == 0.0) {
-                            acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
-                        }
-                    }
-                    Arrays.sort(touched, 0, t);
-                    for (int x = 0; x < t; x++) {
-                        rc[m] = touched[x];
-                        rs[m] = acc[touched[x]] == Double.MIN_VALUE ? 0.0 : acc[touched[x]];
-                        acc[touched[x]] = 0.0;
-                        m++;
-                    }
-                    rowChunkStart[pre + 1] = m;
-                }
-                rowChunk = rc;
-                rowChunkSum = rs;
-                targetChunk = null;
-            } else {
-                rowChunkStart = null;
-                rowChunk = null;
-                rowChunkSum = null;
-                targetChunk = chunkOf;
-            }
-        } else {
-            rowChunkStart = null;
-            rowChunk = null;
-            rowChunkSum = null;
-            targetChunk = null;
-        }
+        this.plasticity = b.spec.plasticity() == null ? null
+                : new Plasticity(synapses, dtMs, b.spec.plasticity(), b.plasticPre);
         for (Input in : b.inputs) {
             addInput(in);
         }
-        rowsAscending = rowsAscending(rowStart, post, n);
-        rowSplit = rowStart;
-        rowChunkSplit = rowChunkStart;
-    }
-
-    private static boolean rowsAscending(int[] rowStart, int[] post, int n) {
-        for (int pre = 0; pre < n; pre++) {
-            for (int k = rowStart[pre] + 1; k < rowStart[pre + 1]; k++) {
-                if (post[k] < post[k - 1]) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** How many threads deliver spikes (1 unless {@link #setThreads} split delivery by target). */
     int deliveryThreads() {
-        return splitWays;
+        return synapses.splitWays();
     }
 
     /** Each of {@code ways} workers' first chunk: contiguous blocks of about n / ways neurons each; then the chunk count. */
@@ -324,45 +196,6 @@ public final class Network implements AutoCloseable {
         }
         first[ways] = chunks;
         return first;
-    }
-
-    /**
-     * Splits delivery by target between the workers that own the chunks {@code [firstChunk[w], firstChunk[w + 1])},
-     * or back to one way when {@code firstChunk} is null or the split is not possible (see {@link #rowSplit}).
-     */
-    private void splitDelivery(int[] firstChunk) {
-        if (firstChunk == null || !rowsAscending || plasticity != null) {
-            splitWays = 1;
-            rowSplit = rowStart;
-            rowChunkSplit = rowChunkStart;
-            return;
-        }
-        int ways = firstChunk.length - 1;
-        int chunks = chunkStart.length;
-        int[] firstTarget = new int[ways + 1]; // worker w's targets: [firstTarget[w], firstTarget[w + 1])
-        for (int w = 1; w < ways; w++) {
-            firstTarget[w] = firstChunk[w] < chunks ? chunkStart[firstChunk[w]] : n;
-        }
-        firstTarget[ways] = n;
-        int[] split = new int[Math.multiplyExact(n, ways) + 1];
-        boolean sums = rowChunk != null;
-        int[] chunkSplit = sums ? new int[Math.multiplyExact(n, ways) + 1] : null;
-        for (int pre = 0; pre < n; pre++) {
-            for (int w = 0; w < ways; w++) {
-                split[pre * ways + w] = lowerBound(post, rowStart[pre], rowStart[pre + 1], firstTarget[w]);
-                if (sums) {
-                    chunkSplit[pre * ways + w] =
-                            lowerBound(rowChunk, rowChunkStart[pre], rowChunkStart[pre + 1], firstChunk[w]);
-                }
-            }
-        }
-        split[n * ways] = rowStart[n];
-        if (sums) {
-            chunkSplit[n * ways] = rowChunkStart[n];
-        }
-        rowSplit = split;
-        rowChunkSplit = chunkSplit;
-        splitWays = ways;
     }
 
     /** The first index in {@code [from, to)} of ascending {@code a} whose value is at least {@code key}. */
@@ -405,9 +238,9 @@ public final class Network implements AutoCloseable {
         if (threads > 1 && chunkStart.length > 1) {
             int[] firstChunk = firstChunks(Math.min(threads, chunkStart.length));
             pool = new StepPool(firstChunk, this::runChunk);
-            splitDelivery(firstChunk);
+            synapses.splitByTarget(firstChunk, chunkStart);
         } else {
-            splitDelivery(null);
+            synapses.splitByTarget(null, chunkStart);
         }
     }
 
@@ -425,16 +258,7 @@ public final class Network implements AutoCloseable {
     public int step() {
         final long k = tick;
         state.tick = k;
-        for (int d = 0; d <= ringSlots; d++) {
-            slotOffset[d] = (int) ((k + d) % ringSlots) * n;
-        }
-        state.ringOffset = slotOffset[0];
-        if (direct) {
-            System.arraycopy(nextE, 0, curE, 0, nextE.length);
-            System.arraycopy(nextI, 0, curI, 0, nextI.length);
-            Arrays.fill(nextE, 0.0);
-            Arrays.fill(nextI, 0.0);
-        }
+        state.ringOffset = synapses.beginTick(k);
         activeInputs = 0;
         for (int x = 0, m = inputs.size(); x < m; x++) {
             Input in = inputs.get(x);
@@ -445,7 +269,7 @@ public final class Network implements AutoCloseable {
                 active[activeInputs++] = in;
             }
         }
-        state.inputActive = activeInputs > 0 || (direct && kind == SynapseKind.CURRENT_PULSE);
+        state.inputActive = activeInputs > 0 || (synapses.direct && kind == SynapseKind.CURRENT_PULSE);
         if (pool != null) {
             pool.run();
         } else {
@@ -522,15 +346,15 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
-        chunkE[c] = direct ? out.excitatoryInput + curE[c] : out.excitatoryInput;
-        chunkI[c] = direct ? out.inhibitoryInput + curI[c] : out.inhibitoryInput;
+        chunkE[c] = synapses.direct ? out.excitatoryInput + synapses.curE[c] : out.excitatoryInput;
+        chunkI[c] = synapses.direct ? out.inhibitoryInput + synapses.curI[c] : out.inhibitoryInput;
     }
 
     /** The engine's gather, for models that do not take their synaptic input themselves. */
     private void gather(int c, int from, int to, SpikeSink out) {
-        final int off = slotOffset[0];
-        final double[] re = ringE;
-        final double[] ri = ringI;
+        final int off = state.ringOffset;
+        final double[] re = state.ringE;
+        final double[] ri = state.ringI;
         final double[] input = state.input;
         double sumE = 0.0;
         double sumI = 0.0;
@@ -588,95 +412,26 @@ public final class Network implements AutoCloseable {
     }
 
     private void deliver() {
-        final int[] ids = spikes.array();
-        final int count = spikes.size();
-        if (count > 0) {
-            if (splitWays > 1) {
+        if (spikes.size() > 0) {
+            if (synapses.splitWays() > 1) {
                 pool.runEach(deliverPart);
             } else {
                 deliverPart(0);
             }
         }
-        final int[] rs = rowStart;
-        long events = 0;
-        for (int s = 0; s < count; s++) {
-            events += rs[ids[s] + 1] - rs[ids[s]];
-        }
+        long events = synapses.events(spikes);
         lastSynapticEvents = events;
         totalSynapticEvents += events;
     }
 
-    /** Delivers this tick's spikes to worker {@code w}'s targets (all of them on one thread), see {@link #rowSplit}. */
     private void deliverPart(int w) {
-        final int[] ids = spikes.array();
-        final int count = spikes.size();
-        final int ways = splitWays;
-        final int[] rs = rowSplit;
-        final int[] targets = post;
-        final float[] wt = weight;
-        if (direct) {
-            final boolean exp = kind == SynapseKind.EXP_CURRENT;
-            final double[] in = state.input;
-            final int[] rcs = rowChunkSplit;
-            final int[] rc = rowChunk;
-            final double[] rsum = rowChunkSum;
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final boolean inh = inhibitory[pre];
-                final int from = rs[pre * ways + w];
-                final int end = rs[pre * ways + w + 1];
-                if (exp) {
-                    final double[] g = inh ? state.gi : state.ge;
-                    for (int k = from; k < end; k++) {
-                        g[targets[k]] += wt[k];
-                    }
-                } else if (inh) {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] -= wt[k];
-                    }
-                } else {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] += wt[k];
-                    }
-                }
-                final double[] next = inh ? nextI : nextE;
-                if (rc != null) {
-                    for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
-                        next[rc[q]] += rsum[q];
-                    }
-                } else {
-                    final int[] tc = targetChunk;
-                    for (int k = from; k < end; k++) {
-                        next[tc[targets[k]]] += wt[k];
-                    }
-                }
-            }
-        } else if (delay == null) {
-            final int off = slotOffset[uniformDelay];
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final double[] ring = inhibitory[pre] ? ringI : ringE;
-                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[off + targets[k]] += wt[k];
-                }
-            }
-        } else {
-            final short[] d = delay;
-            final int[] so = slotOffset;
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final double[] ring = inhibitory[pre] ? ringI : ringE;
-                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[so[d[k]] + targets[k]] += wt[k];
-                }
-            }
-        }
+        synapses.deliver(w, spikes);
     }
 
     /** Adds the active inputs' contributions of tick {@code k} to neurons {@code [from, to)}. */
     private void applyInputs(long k, int from, int to, SpikeSink out) {
         final double[] input = state.input;
-        final int off = slotOffset[0];
+        final int off = state.ringOffset;
         for (int x = 0; x < activeInputs; x++) {
             final Input in = active[x];
             final int[] ids = in.neurons;
@@ -707,8 +462,8 @@ public final class Network implements AutoCloseable {
                         int events = CounterRng.poisson(in.key, ids[i], k, in.lambda, in.expMinusLambda);
                         if (events > 0) {
                             double e = events * in.weight;
-                            if (!direct) {
-                                ringE[off + ids[i]] += e;
+                            if (!synapses.direct) {
+                                state.ringE[off + ids[i]] += e;
                             } else {
                                 // this tick's excitatory input, as the ring would have delivered it
                                 if (kind == SynapseKind.EXP_CURRENT) {
@@ -845,7 +600,7 @@ public final class Network implements AutoCloseable {
 
     /** Number of synapses. */
     public long synapseCount() {
-        return post.length;
+        return synapses.count();
     }
 
     /** Lattice sizes on x, y, z, w. */
@@ -924,25 +679,25 @@ public final class Network implements AutoCloseable {
 
     /** Outgoing synapses of {@code pre}: {@code [start, end)} into {@link #synapseTarget}, {@link #synapseWeight}. */
     public int synapsesFrom(int pre) {
-        return rowStart[pre];
+        return synapses.rowStart[pre];
     }
 
     public int synapsesEnd(int pre) {
-        return rowStart[pre + 1];
+        return synapses.rowStart[pre + 1];
     }
 
     public int synapseTarget(int synapse) {
-        return post[synapse];
+        return synapses.post[synapse];
     }
 
     /** Magnitude of a synapse's weight (its sign follows the presynaptic class). */
     public float synapseWeight(int synapse) {
-        return weight[synapse];
+        return synapses.weight[synapse];
     }
 
     /** Delay of a synapse in ticks. */
     public int synapseDelayTicks(int synapse) {
-        return delay == null ? uniformDelay : delay[synapse];
+        return synapses.delayTicks(synapse);
     }
 
     // ------------------------------------------------------------------ state and statistics
@@ -1059,7 +814,7 @@ public final class Network implements AutoCloseable {
         out.writeLong(specHash());
         out.writeLong(tick);
         out.writeInt(n);
-        out.writeInt(ringSlots);
+        out.writeInt(synapses.ringSlots);
         writeDoubles(out, state.v);
         writeDoubles(out, state.u);
         writeDoubles(out, state.ge);
@@ -1067,13 +822,13 @@ public final class Network implements AutoCloseable {
         for (int r : state.refractory) {
             out.writeInt(r);
         }
-        writeSparse(out, ringE);
-        writeSparse(out, ringI);
-        // direct delivery keeps next tick's input in input[] and its E/I sums in nextE/nextI
+        writeSparse(out, synapses.ringE);
+        writeSparse(out, synapses.ringI);
+        // direct delivery keeps next tick's input in input[] and its E/I sums in synapses.nextE/synapses.nextI
         writeSparse(out, state.input);
-        out.writeInt(nextE.length);
-        writeDoubles(out, nextE);
-        writeDoubles(out, nextI);
+        out.writeInt(synapses.nextE.length);
+        writeDoubles(out, synapses.nextE);
+        writeDoubles(out, synapses.nextI);
         out.writeLong(totalSpikes);
         out.writeLong(totalSynapticEvents);
         out.writeLong(nextInputStream);
@@ -1128,7 +883,7 @@ public final class Network implements AutoCloseable {
                     + Long.toHexString(hash) + ", this network " + Long.toHexString(specHash()) + ")");
         }
         long t = in.readLong();
-        if (in.readInt() != n || in.readInt() != ringSlots) {
+        if (in.readInt() != n || in.readInt() != synapses.ringSlots) {
             throw new IOException("snapshot does not match this network's size");
         }
         double[] v = new double[n];
@@ -1143,17 +898,17 @@ public final class Network implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             refractory[i] = in.readInt();
         }
-        double[] re = new double[ringE.length];
-        double[] ri = new double[ringI.length];
+        double[] re = new double[synapses.ringE.length];
+        double[] ri = new double[synapses.ringI.length];
         readSparse(in, re);
         readSparse(in, ri);
         double[] pendingInput = new double[n];
         readSparse(in, pendingInput);
-        if (in.readInt() != nextE.length) {
+        if (in.readInt() != synapses.nextE.length) {
             throw new IOException("snapshot does not match this network's chunks");
         }
-        double[] pendE = new double[nextE.length];
-        double[] pendI = new double[nextI.length];
+        double[] pendE = new double[synapses.nextE.length];
+        double[] pendI = new double[synapses.nextI.length];
         readDoubles(in, pendE);
         readDoubles(in, pendI);
         long spikesTotal = in.readLong();
@@ -1205,8 +960,8 @@ public final class Network implements AutoCloseable {
         System.arraycopy(gi, 0, state.gi, 0, n);
         System.arraycopy(refractory, 0, state.refractory, 0, n);
         state.refractoryVersion++;
-        System.arraycopy(re, 0, ringE, 0, re.length);
-        System.arraycopy(ri, 0, ringI, 0, ri.length);
+        System.arraycopy(re, 0, synapses.ringE, 0, re.length);
+        System.arraycopy(ri, 0, synapses.ringI, 0, ri.length);
         totalSpikes = spikesTotal;
         totalSynapticEvents = eventsTotal;
         nextInputStream = nextStream;
@@ -1221,8 +976,8 @@ public final class Network implements AutoCloseable {
             plasticity.commit(staged);
         }
         System.arraycopy(pendingInput, 0, state.input, 0, n);
-        System.arraycopy(pendE, 0, nextE, 0, pendE.length);
-        System.arraycopy(pendI, 0, nextI, 0, pendI.length);
+        System.arraycopy(pendE, 0, synapses.nextE, 0, pendE.length);
+        System.arraycopy(pendI, 0, synapses.nextI, 0, pendI.length);
         tick = t;
         spikes.clear();
     }
@@ -1280,14 +1035,6 @@ public final class Network implements AutoCloseable {
 
     /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
     public long synapseBytes() {
-        long b = 4L * rowStart.length + 4L * post.length + 4L * weight.length;
-        if (delay != null) {
-            b += 2L * delay.length;
-        }
-        return b;
-    }
-
-    float[] weights() {
-        return weight;
+        return synapses.bytes();
     }
 }
