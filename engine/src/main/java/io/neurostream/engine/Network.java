@@ -9,11 +9,6 @@ import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
 import io.neurostream.engine.spec.SpecException;
 import io.neurostream.engine.spec.SpecParser;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,16 +49,6 @@ import java.util.function.IntConsumer;
 public final class Network implements AutoCloseable {
     /** Neurons per unit of parallel work; fixed so that results never depend on the thread count. */
     static final int CHUNK = 4096;
-    /** Snapshot format magic. */
-    static final int SNAPSHOT_MAGIC = 0x4E534E50; // "NSNP"
-    /**
-     * The snapshot format this build writes. 3 names input and distribution kinds (2 wrote their enum
-     * ordinals). A reader accepts this version and the one before ({@link #OLDEST_SNAPSHOT_VERSION}); see
-     * docs/checkpoint-format.md for the layouts and the rule for changing them.
-     */
-    static final int SNAPSHOT_VERSION = 3;
-    /** The oldest snapshot format this build reads. */
-    static final int OLDEST_SNAPSHOT_VERSION = 2;
 
     final NetworkSpec spec;
     final long seed;
@@ -92,23 +77,23 @@ public final class Network implements AutoCloseable {
     private final double decayInh;
 
     // inputs
-    private final ArrayList<Input> inputs = new ArrayList<>();
+    final ArrayList<Input> inputs = new ArrayList<>();
     private Input[] active = new Input[16];
     private int activeInputs;
-    private long nextInputStream;
-    private final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
+    long nextInputStream;
+    final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
 
     final Plasticity plasticity;
 
     // per-tick results
-    private long tick;
-    private final SpikeSink spikes = new SpikeSink();
+    long tick;
+    final SpikeSink spikes = new SpikeSink();
     private final int[] popSpikes;
     private final double[] popE;
     private final double[] popI;
     private long lastSynapticEvents;
-    private long totalSynapticEvents;
-    private long totalSpikes;
+    long totalSynapticEvents;
+    long totalSpikes;
 
     private StepPool pool;
     private final IntConsumer deliverPart = this::deliverPart;
@@ -808,48 +793,7 @@ public final class Network implements AutoCloseable {
      * format. Static weights are not written: they are rebuilt from spec and seed.
      */
     public void writeSnapshot(OutputStream os) throws IOException {
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeInt(SNAPSHOT_VERSION);
-        out.writeLong(specHash());
-        out.writeLong(tick);
-        out.writeInt(n);
-        out.writeInt(synapses.ringSlots);
-        writeDoubles(out, state.v);
-        writeDoubles(out, state.u);
-        writeDoubles(out, state.ge);
-        writeDoubles(out, state.gi);
-        for (int r : state.refractory) {
-            out.writeInt(r);
-        }
-        writeSparse(out, synapses.ringE);
-        writeSparse(out, synapses.ringI);
-        // direct delivery keeps next tick's input in input[] and its E/I sums in synapses.nextE/synapses.nextI
-        writeSparse(out, state.input);
-        out.writeInt(synapses.nextE.length);
-        writeDoubles(out, synapses.nextE);
-        writeDoubles(out, synapses.nextI);
-        out.writeLong(totalSpikes);
-        out.writeLong(totalSynapticEvents);
-        out.writeLong(nextInputStream);
-        out.writeInt(inputs.size());
-        for (Input in : inputs) {
-            in.write(out);
-        }
-        out.writeInt(parameterOverrides.size());
-        for (Map.Entry<String, Double> e : parameterOverrides.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue());
-        }
-        for (Population p : populations) {
-            p.dynamics.writeState(out);
-        }
-        out.writeBoolean(plasticity != null);
-        if (plasticity != null) {
-            plasticity.write(out);
-        }
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.flush();
+        Snapshot.write(this, os);
     }
 
     /**
@@ -860,177 +804,12 @@ public final class Network implements AutoCloseable {
      * or corrupt) leaves the network as it was.
      */
     public void restoreSnapshot(InputStream is) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
-        try {
-            restore(in);
-        } catch (EOFException e) {
-            throw new IOException("snapshot is truncated: it ends before the state of this network is complete", e);
-        }
-    }
-
-    private void restore(DataInputStream in) throws IOException {
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("not a NeuroStream snapshot (bad magic)");
-        }
-        int version = in.readInt();
-        if (version < OLDEST_SNAPSHOT_VERSION || version > SNAPSHOT_VERSION) {
-            throw new IOException("snapshot format version " + version + " is not supported (this build reads versions "
-                    + OLDEST_SNAPSHOT_VERSION + " to " + SNAPSHOT_VERSION + ")");
-        }
-        long hash = in.readLong();
-        if (hash != specHash()) {
-            throw new IOException("snapshot was taken of a different network spec (spec hash "
-                    + Long.toHexString(hash) + ", this network " + Long.toHexString(specHash()) + ")");
-        }
-        long t = in.readLong();
-        if (in.readInt() != n || in.readInt() != synapses.ringSlots) {
-            throw new IOException("snapshot does not match this network's size");
-        }
-        double[] v = new double[n];
-        double[] u = new double[n];
-        double[] ge = new double[n];
-        double[] gi = new double[n];
-        int[] refractory = new int[n];
-        readDoubles(in, v);
-        readDoubles(in, u);
-        readDoubles(in, ge);
-        readDoubles(in, gi);
-        for (int i = 0; i < n; i++) {
-            refractory[i] = in.readInt();
-        }
-        double[] re = new double[synapses.ringE.length];
-        double[] ri = new double[synapses.ringI.length];
-        readSparse(in, re);
-        readSparse(in, ri);
-        double[] pendingInput = new double[n];
-        readSparse(in, pendingInput);
-        if (in.readInt() != synapses.nextE.length) {
-            throw new IOException("snapshot does not match this network's chunks");
-        }
-        double[] pendE = new double[synapses.nextE.length];
-        double[] pendI = new double[synapses.nextI.length];
-        readDoubles(in, pendE);
-        readDoubles(in, pendI);
-        long spikesTotal = in.readLong();
-        long eventsTotal = in.readLong();
-        long nextStream = in.readLong();
-        int ni = in.readInt();
-        if (ni < 0) {
-            throw new IOException("snapshot is corrupt (negative input count)");
-        }
-        List<Input> restoredInputs = new ArrayList<>();
-        for (int i = 0; i < ni; i++) {
-            restoredInputs.add(Input.read(in, seed, dtMs, version));
-        }
-        int np = in.readInt();
-        Map<String, Double> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < np; i++) {
-            String key = in.readUTF();
-            overrides.put(key, in.readDouble());
-        }
-        // fresh dynamics, as the spec describes them, then the snapshot's parameter changes
-        NeuronDynamics[] dynamics = new NeuronDynamics[populations.size()];
-        for (Population p : populations) {
-            NeuronDynamics d = NetworkBuilder.dynamicsFor(spec, spec.populations().get(p.index()),
-                    Arrays.copyOfRange(types, p.start(), p.end()), p.start());
-            dynamics[p.index()] = d;
-        }
-        for (Map.Entry<String, Double> e : overrides.entrySet()) {
-            int sep = e.getKey().indexOf('\u0000');
-            Population p = population(e.getKey().substring(0, sep));
-            if (!dynamics[p.index()].setParameter(e.getKey().substring(sep + 1), e.getValue())) {
-                throw new IOException("snapshot is corrupt (unknown parameter " + e.getKey().substring(sep + 1) + ")");
-            }
-        }
-        for (Population p : populations) {
-            dynamics[p.index()].readState(in);
-        }
-        boolean plastic = in.readBoolean();
-        if (plastic != (plasticity != null)) {
-            throw new IOException("snapshot plasticity does not match the spec");
-        }
-        Plasticity.Staged staged = plasticity == null ? null : plasticity.read(in);
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("snapshot is truncated or corrupt (no end marker)");
-        }
-        // all read: commit
-        System.arraycopy(v, 0, state.v, 0, n);
-        System.arraycopy(u, 0, state.u, 0, n);
-        System.arraycopy(ge, 0, state.ge, 0, n);
-        System.arraycopy(gi, 0, state.gi, 0, n);
-        System.arraycopy(refractory, 0, state.refractory, 0, n);
-        state.refractoryVersion++;
-        System.arraycopy(re, 0, synapses.ringE, 0, re.length);
-        System.arraycopy(ri, 0, synapses.ringI, 0, ri.length);
-        totalSpikes = spikesTotal;
-        totalSynapticEvents = eventsTotal;
-        nextInputStream = nextStream;
-        inputs.clear();
-        inputs.addAll(restoredInputs);
-        parameterOverrides.clear();
-        parameterOverrides.putAll(overrides);
-        for (Population p : populations) {
-            p.dynamics = dynamics[p.index()];
-        }
-        if (staged != null) {
-            plasticity.commit(staged);
-        }
-        System.arraycopy(pendingInput, 0, state.input, 0, n);
-        System.arraycopy(pendE, 0, synapses.nextE, 0, pendE.length);
-        System.arraycopy(pendI, 0, synapses.nextI, 0, pendI.length);
-        tick = t;
-        spikes.clear();
+        Snapshot.read(this, is).restore();
     }
 
     /** A 64-bit hash of the spec's canonical JSON: snapshots only restore into the same spec. */
     public long specHash() {
-        String s = spec.canonicalJson();
-        long h = 0x1234567887654321L;
-        for (int i = 0; i < s.length(); i++) {
-            h = CounterRng.mix(h ^ s.charAt(i));
-        }
-        return h;
-    }
-
-    private static void writeDoubles(DataOutputStream out, double[] a) throws IOException {
-        // raw bits, so that -0.0 and NaN payloads survive
-        for (double d : a) {
-            out.writeLong(Double.doubleToRawLongBits(d));
-        }
-    }
-
-    private static void readDoubles(DataInputStream in, double[] a) throws IOException {
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Double.longBitsToDouble(in.readLong());
-        }
-    }
-
-    private static void writeSparse(DataOutputStream out, double[] a) throws IOException {
-        int nz = 0;
-        for (double d : a) {
-            if (d != 0.0) {
-                nz++;
-            }
-        }
-        out.writeInt(nz);
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != 0.0) {
-                out.writeInt(i);
-                out.writeLong(Double.doubleToRawLongBits(a[i]));
-            }
-        }
-    }
-
-    private static void readSparse(DataInputStream in, double[] a) throws IOException {
-        Arrays.fill(a, 0.0);
-        int nz = in.readInt();
-        for (int k = 0; k < nz; k++) {
-            int i = in.readInt();
-            if (i < 0 || i >= a.length) {
-                throw new IOException("snapshot is corrupt (index " + i + " out of range)");
-            }
-            a[i] = Double.longBitsToDouble(in.readLong());
-        }
+        return Snapshot.specHash(spec);
     }
 
     /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
