@@ -5,6 +5,7 @@ import io.neurostream.engine.random.CounterRng;
 import io.neurostream.engine.model.NeuronDynamics;
 import io.neurostream.engine.model.NeuronState;
 import io.neurostream.engine.model.SpikeSink;
+import io.neurostream.engine.model.SynapticInput;
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
 import io.neurostream.engine.spec.SpecException;
@@ -352,7 +353,7 @@ public final class Network implements AutoCloseable {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    input[j] += e - i;
+                    input[j] = SynapticInput.currentPulse(input[j], e, i);
                 }
                 break;
             case VOLTAGE_JUMP: {
@@ -366,7 +367,7 @@ public final class Network implements AutoCloseable {
                     sumE += e;
                     sumI += i;
                     if (ref[j] == 0) {
-                        v[j] += e - i;
+                        v[j] = SynapticInput.voltageJump(v[j], e, i);
                     }
                 }
                 break;
@@ -382,12 +383,12 @@ public final class Network implements AutoCloseable {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    double gej = ge[j] + e;
-                    double gij = gi[j] + i;
+                    double gej = SynapticInput.expCurrent(ge[j], e);
+                    double gij = SynapticInput.expCurrent(gi[j], i);
                     ge[j] = gej;
                     gi[j] = gij;
                     if (fold) {
-                        input[j] += gej - gij;
+                        input[j] = SynapticInput.foldExpCurrents(input[j], gej, gij);
                     }
                 }
             }
@@ -451,10 +452,11 @@ public final class Network implements AutoCloseable {
                                 state.ringE[off + ids[i]] += e;
                             } else {
                                 // this tick's excitatory input, as the ring would have delivered it
+                                final int j = ids[i];
                                 if (kind == SynapseKind.EXP_CURRENT) {
-                                    state.ge[ids[i]] += e;
+                                    state.ge[j] = SynapticInput.expCurrent(state.ge[j], e);
                                 } else {
-                                    input[ids[i]] += e;
+                                    input[j] = SynapticInput.currentPulse(input[j], e, 0.0);
                                 }
                                 out.excitatoryInput += e;
                             }

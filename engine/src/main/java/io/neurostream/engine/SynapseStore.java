@@ -276,6 +276,8 @@ final class SynapseStore {
         final int[] targets = post;
         final float[] wt = weight;
         if (direct) {
+            // the rules of SynapticInput applied at delivery, one synapse at a time: w into ge or gi, or ±w into
+            // the input current (subtracted, not added negated: the two differ in the sign of a zero)
             final boolean exp = kind == SynapseKind.EXP_CURRENT;
             final double[] in = state.input;
             final int[] rcs = rowChunkSplit;
