@@ -23,8 +23,10 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
- * A runnable spiking network on the 4D lattice: structure-of-arrays neuron state, CSR synapses by
- * presynaptic neuron with per-synapse delays, and a delay ring buffer.
+ * A runnable spiking network on the 4D lattice: the step loop over the structure-of-arrays neuron
+ * state, in fixed chunks, and the model updates it calls. Where the neurons sit is its
+ * {@code Lattice}; its synapses (CSR by presynaptic neuron, with delays), the delay ring buffer and
+ * spike delivery are its {@code SynapseStore}; {@code Snapshot} is the format of its saved state.
  *
  * <h2>One tick</h2>
  * Tick {@code k} advances the state from {@code t = k·dt} to {@code (k+1)·dt}:
@@ -32,7 +34,8 @@ import java.util.function.IntConsumer;
  *   <li>inputs active on tick {@code k} add their current (or, Poisson, excitatory input);</li>
  *   <li>synaptic input due on tick {@code k} is taken from the ring buffer: {@code current_pulse}
  *       adds {@code E - I} to the input current of this tick, {@code voltage_jump} adds it to v
- *       (not while refractory), {@code exp_current} adds E to {@code ge} and I to {@code gi};</li>
+ *       (not while refractory), {@code exp_current} adds E to {@code ge} and I to {@code gi}
+ *       ({@link SynapticInput});</li>
  *   <li>each population's model integrates, tests the threshold on the updated state and resets;
  *       a spike belongs to tick {@code k};</li>
  *   <li>each spike is delivered event-driven into the ring slot of tick {@code k + delay}
@@ -77,7 +80,7 @@ public final class Network implements AutoCloseable {
     private final double decayExc;
     private final double decayInh;
 
-    // inputs
+    // inputs (with the counters and results below, what a Snapshot saves and restores)
     final ArrayList<Input> inputs = new ArrayList<>();
     private Input[] active = new Input[16];
     private int activeInputs;
