@@ -5,15 +5,11 @@ import io.neurostream.engine.random.CounterRng;
 import io.neurostream.engine.model.NeuronDynamics;
 import io.neurostream.engine.model.NeuronState;
 import io.neurostream.engine.model.SpikeSink;
+import io.neurostream.engine.model.SynapticInput;
 import io.neurostream.engine.spec.NetworkSpec;
 import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
 import io.neurostream.engine.spec.SpecException;
 import io.neurostream.engine.spec.SpecParser;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +20,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
- * A runnable spiking network on the 4D lattice: structure-of-arrays neuron state, CSR synapses by
- * presynaptic neuron with per-synapse delays, and a delay ring buffer.
+ * A runnable spiking network on the 4D lattice: the step loop over the structure-of-arrays neuron
+ * state, in fixed chunks, and the model updates it calls. Where the neurons sit is its
+ * {@code Lattice}; its synapses (CSR by presynaptic neuron, with delays), the delay ring buffer and
+ * spike delivery are its {@code SynapseStore}; {@code Snapshot} is the format of its saved state.
  *
  * <h2>One tick</h2>
  * Tick {@code k} advances the state from {@code t = k·dt} to {@code (k+1)·dt}:
@@ -35,7 +34,8 @@ import java.util.Map;
  *   <li>inputs active on tick {@code k} add their current (or, Poisson, excitatory input);</li>
  *   <li>synaptic input due on tick {@code k} is taken from the ring buffer: {@code current_pulse}
  *       adds {@code E - I} to the input current of this tick, {@code voltage_jump} adds it to v
- *       (not while refractory), {@code exp_current} adds E to {@code ge} and I to {@code gi};</li>
+ *       (not while refractory), {@code exp_current} adds E to {@code ge} and I to {@code gi}
+ *       ({@link SynapticInput});</li>
  *   <li>each population's model integrates, tests the threshold on the updated state and resets;
  *       a spike belongs to tick {@code k};</li>
  *   <li>each spike is delivered event-driven into the ring slot of tick {@code k + delay}
@@ -53,45 +53,18 @@ import java.util.Map;
 public final class Network implements AutoCloseable {
     /** Neurons per unit of parallel work; fixed so that results never depend on the thread count. */
     static final int CHUNK = 4096;
-    /** Snapshot format magic. */
-    static final int SNAPSHOT_MAGIC = 0x4E534E50; // "NSNP"
-    /**
-     * The snapshot format this build writes. 3 names input and distribution kinds (2 wrote their enum
-     * ordinals). A reader accepts this version and the one before ({@link #OLDEST_SNAPSHOT_VERSION}); see
-     * docs/checkpoint-format.md for the layouts and the rule for changing them.
-     */
-    static final int SNAPSHOT_VERSION = 3;
-    /** The oldest snapshot format this build reads. */
-    static final int OLDEST_SNAPSHOT_VERSION = 2;
 
     final NetworkSpec spec;
     final long seed;
     final double dtMs;
     final int n;
-    final int[] lattice;
-    final int[] cx;
-    final int[] cy;
-    final int[] cz;
-    final int[] cw;
-    final List<Area> areas;
+    final Lattice lattice;
     final List<Population> populations;
     final NeuronType[] types;
     final boolean[] inhibitory;
-    final long[] sortedCells;
-    final int[] cellNeuron;
     final SynapseKind kind;
 
-    // synapses (CSR by presynaptic neuron)
-    final int[] rowStart;
-    final int[] post;
-    final float[] weight;
-    final short[] delay;
-    final int uniformDelay;
-    final int ringSlots;
-    private final double[] ringE;
-    private final double[] ringI;
-    private final int[] slotOffset;
-
+    final SynapseStore synapses;
     final NeuronState state;
 
     // fixed chunks of work
@@ -104,60 +77,30 @@ public final class Network implements AutoCloseable {
     private final double[] chunkI;
     private final boolean[] popFolds;
     private final boolean[] gathers;
-    /**
-     * Direct delivery: with one uniform delay of one tick, no plasticity and current_pulse or
-     * exp_current synapses, spikes are added straight into the targets' {@code ge}/{@code gi} (or next
-     * tick's input current) instead of the ring buffer, which saves every neuron two reads and two
-     * writes per tick. The per-chunk E and I input sums then come from each row's precomputed sums.
-     */
-    private final boolean direct;
-    private final int[] rowChunkStart;
-    private final int[] rowChunk;
-    private final double[] rowChunkSum;
-    /** Direct delivery without row sums: each neuron's chunk, for the chunk sums synapse by synapse. */
-    private final int[] targetChunk;
-    /** Row sums per chunk are kept when they are at most 1/this of the synapses. */
-    private static final int ROW_CHUNK_SPARSITY = 6;
-    private final double[] nextE;
-    private final double[] nextI;
-    private final double[] curE;
-    private final double[] curI;
     private final double decayExc;
     private final double decayInh;
 
-    // inputs
-    private final ArrayList<Input> inputs = new ArrayList<>();
+    // inputs (with the counters and results below, what a Snapshot saves and restores)
+    final ArrayList<Input> inputs = new ArrayList<>();
     private Input[] active = new Input[16];
     private int activeInputs;
-    private long nextInputStream;
-    private final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
+    long nextInputStream;
+    final Map<String, Double> parameterOverrides = new LinkedHashMap<>();
 
     final Plasticity plasticity;
 
     // per-tick results
-    private long tick;
-    private final SpikeSink spikes = new SpikeSink();
+    long tick;
+    final SpikeSink spikes = new SpikeSink();
     private final int[] popSpikes;
     private final double[] popE;
     private final double[] popI;
     private long lastSynapticEvents;
-    private long totalSynapticEvents;
-    private long totalSpikes;
+    long totalSynapticEvents;
+    long totalSpikes;
 
     private StepPool pool;
-    /**
-     * Delivery split by target between the pool's {@code splitWays} workers: worker {@code w} adds the synapses
-     * {@code [rowSplit[pre * splitWays + w], rowSplit[pre * splitWays + w + 1])} of each spiking row, whose targets
-     * lie in its own range of whole chunks, and the chunk sums {@code rowChunkSplit} likewise. Each target's
-     * additions then come in the same order as on one thread (spikes in order, a row in order), so the result is
-     * the same to the bit. With one way these are {@link #rowStart} and {@link #rowChunkStart}. Possible when each
-     * row's targets are ascending (as one connection rule makes them) and there is no plasticity.
-     */
-    private int splitWays = 1;
-    private int[] rowSplit;
-    private int[] rowChunkSplit;
-    private final boolean rowsAscending;
-    private final java.util.function.IntConsumer deliverPart = this::deliverPart;
+    private final IntConsumer deliverPart = this::deliverPart;
 
     Network(NetworkBuilder b) {
         this.spec = b.spec;
@@ -165,26 +108,10 @@ public final class Network implements AutoCloseable {
         this.dtMs = b.spec.dtMs();
         this.n = b.n;
         this.lattice = b.lattice;
-        this.cx = b.cx;
-        this.cy = b.cy;
-        this.cz = b.cz;
-        this.cw = b.cw;
-        this.areas = Collections.unmodifiableList(b.areas);
         this.populations = Collections.unmodifiableList(b.populations);
         this.types = b.types;
         this.inhibitory = b.inhibitory;
-        this.sortedCells = b.sortedCells;
-        this.cellNeuron = b.cellNeuron;
         this.kind = b.spec.synapse().kind();
-        this.rowStart = b.rowStart;
-        this.post = b.post;
-        this.weight = b.weight;
-        this.delay = b.delay;
-        this.uniformDelay = b.uniformDelay;
-        this.ringSlots = b.maxDelay + 1;
-        this.ringE = new double[Math.multiplyExact(ringSlots, Math.max(n, 1))];
-        this.ringI = new double[ringE.length];
-        this.slotOffset = new int[ringSlots + 1];
         this.state = b.state;
         this.decayExc = StrictMath.exp(-dtMs / b.spec.synapse().tauExcMs());
         this.decayInh = StrictMath.exp(-dtMs / b.spec.synapse().tauInhMs());
@@ -225,103 +152,23 @@ public final class Network implements AutoCloseable {
             gathers[p.index()] = p.dynamics.gathersSynapticInput();
             popFolds[p.index()] = kind == SynapseKind.EXP_CURRENT && !p.dynamics.integratesExpCurrents();
         }
-        state.ringE = ringE;
-        state.ringI = ringI;
+        synapses = new SynapseStore(b, state, chunkStart, chunkEnd);
+        state.ringE = synapses.ringE;
+        state.ringI = synapses.ringI;
+        state.ringActive = !synapses.direct;
         popSpikes = new int[2 * populations.size()];
         popE = new double[2 * populations.size()];
         popI = new double[2 * populations.size()];
-        this.plasticity = b.spec.plasticity() == null ? null : new Plasticity(this, b.spec.plasticity(), b.plasticPre);
-        this.direct = delay == null && uniformDelay == 1 && plasticity == null && kind != SynapseKind.VOLTAGE_JUMP;
-        state.ringActive = !direct;
-        nextE = new double[chunks];
-        nextI = new double[chunks];
-        curE = new double[chunks];
-        curI = new double[chunks];
-        if (direct) {
-            int[] chunkOf = new int[n];
-            for (int c = 0; c < chunks; c++) {
-                Arrays.fill(chunkOf, chunkStart[c], chunkEnd[c], c);
-            }
-            // a row's weights summed per target chunk, when that is much smaller than the synapses (a few chunks
-            // per row, as in CUBA); else (rows spread over many chunks, as in a sparse million-neuron network) the
-            // sums are made synapse by synapse at delivery, through targetChunk
-            int[] mark = new int[chunks];
-            Arrays.fill(mark, -1);
-            long entries = 0;
-            for (int pre = 0; pre < n; pre++) {
-                for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
-                    int c = chunkOf[post[k]];
-                    if (mark[c] != pre) {
-                        mark[c] = pre;
-                        entries++;
-                    }
-                }
-            }
-            if (entries * ROW_CHUNK_SPARSITY <= post.length) {
-                rowChunkStart = new int[n + 1];
-                int[] rc = new int[(int) entries];
-                double[] rs = new double[rc.length];
-                double[] acc = new double[chunks];
-                int[] touched = new int[chunks];
-                int m = 0;
-                for (int pre = 0; pre < n; pre++) {
-                    int t = 0;
-                    for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
-                        int c = chunkOf[post[k]];
-                        if (acc[c] == 0.0) {
-                            touched[t++] = c;
-                        }
-                        acc[c] += weight[k];
-                        if (acc[c] == 0.0) {
-                            acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
-                        }
-                    }
-                    Arrays.sort(touched, 0, t);
-                    for (int x = 0; x < t; x++) {
-                        rc[m] = touched[x];
-                        rs[m] = acc[touched[x]] == Double.MIN_VALUE ? 0.0 : acc[touched[x]];
-                        acc[touched[x]] = 0.0;
-                        m++;
-                    }
-                    rowChunkStart[pre + 1] = m;
-                }
-                rowChunk = rc;
-                rowChunkSum = rs;
-                targetChunk = null;
-            } else {
-                rowChunkStart = null;
-                rowChunk = null;
-                rowChunkSum = null;
-                targetChunk = chunkOf;
-            }
-        } else {
-            rowChunkStart = null;
-            rowChunk = null;
-            rowChunkSum = null;
-            targetChunk = null;
-        }
+        this.plasticity = b.spec.plasticity() == null ? null
+                : new Plasticity(synapses, dtMs, b.spec.plasticity(), b.plasticPre);
         for (Input in : b.inputs) {
             addInput(in);
         }
-        rowsAscending = rowsAscending(rowStart, post, n);
-        rowSplit = rowStart;
-        rowChunkSplit = rowChunkStart;
-    }
-
-    private static boolean rowsAscending(int[] rowStart, int[] post, int n) {
-        for (int pre = 0; pre < n; pre++) {
-            for (int k = rowStart[pre] + 1; k < rowStart[pre + 1]; k++) {
-                if (post[k] < post[k - 1]) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** How many threads deliver spikes (1 unless {@link #setThreads} split delivery by target). */
     int deliveryThreads() {
-        return splitWays;
+        return synapses.splitWays();
     }
 
     /** Each of {@code ways} workers' first chunk: contiguous blocks of about n / ways neurons each; then the chunk count. */
@@ -338,45 +185,6 @@ public final class Network implements AutoCloseable {
         }
         first[ways] = chunks;
         return first;
-    }
-
-    /**
-     * Splits delivery by target between the workers that own the chunks {@code [firstChunk[w], firstChunk[w + 1])},
-     * or back to one way when {@code firstChunk} is null or the split is not possible (see {@link #rowSplit}).
-     */
-    private void splitDelivery(int[] firstChunk) {
-        if (firstChunk == null || !rowsAscending || plasticity != null) {
-            splitWays = 1;
-            rowSplit = rowStart;
-            rowChunkSplit = rowChunkStart;
-            return;
-        }
-        int ways = firstChunk.length - 1;
-        int chunks = chunkStart.length;
-        int[] firstTarget = new int[ways + 1]; // worker w's targets: [firstTarget[w], firstTarget[w + 1])
-        for (int w = 1; w < ways; w++) {
-            firstTarget[w] = firstChunk[w] < chunks ? chunkStart[firstChunk[w]] : n;
-        }
-        firstTarget[ways] = n;
-        int[] split = new int[Math.multiplyExact(n, ways) + 1];
-        boolean sums = rowChunk != null;
-        int[] chunkSplit = sums ? new int[Math.multiplyExact(n, ways) + 1] : null;
-        for (int pre = 0; pre < n; pre++) {
-            for (int w = 0; w < ways; w++) {
-                split[pre * ways + w] = lowerBound(post, rowStart[pre], rowStart[pre + 1], firstTarget[w]);
-                if (sums) {
-                    chunkSplit[pre * ways + w] =
-                            lowerBound(rowChunk, rowChunkStart[pre], rowChunkStart[pre + 1], firstChunk[w]);
-                }
-            }
-        }
-        split[n * ways] = rowStart[n];
-        if (sums) {
-            chunkSplit[n * ways] = rowChunkStart[n];
-        }
-        rowSplit = split;
-        rowChunkSplit = chunkSplit;
-        splitWays = ways;
     }
 
     /** The first index in {@code [from, to)} of ascending {@code a} whose value is at least {@code key}. */
@@ -419,9 +227,9 @@ public final class Network implements AutoCloseable {
         if (threads > 1 && chunkStart.length > 1) {
             int[] firstChunk = firstChunks(Math.min(threads, chunkStart.length));
             pool = new StepPool(firstChunk, this::runChunk);
-            splitDelivery(firstChunk);
+            synapses.splitByTarget(firstChunk, chunkStart);
         } else {
-            splitDelivery(null);
+            synapses.splitByTarget(null, chunkStart);
         }
     }
 
@@ -439,16 +247,7 @@ public final class Network implements AutoCloseable {
     public int step() {
         final long k = tick;
         state.tick = k;
-        for (int d = 0; d <= ringSlots; d++) {
-            slotOffset[d] = (int) ((k + d) % ringSlots) * n;
-        }
-        state.ringOffset = slotOffset[0];
-        if (direct) {
-            System.arraycopy(nextE, 0, curE, 0, nextE.length);
-            System.arraycopy(nextI, 0, curI, 0, nextI.length);
-            Arrays.fill(nextE, 0.0);
-            Arrays.fill(nextI, 0.0);
-        }
+        state.ringOffset = synapses.beginTick(k);
         activeInputs = 0;
         for (int x = 0, m = inputs.size(); x < m; x++) {
             Input in = inputs.get(x);
@@ -459,7 +258,7 @@ public final class Network implements AutoCloseable {
                 active[activeInputs++] = in;
             }
         }
-        state.inputActive = activeInputs > 0 || (direct && kind == SynapseKind.CURRENT_PULSE);
+        state.inputActive = activeInputs > 0 || (synapses.direct && kind == SynapseKind.CURRENT_PULSE);
         if (pool != null) {
             pool.run();
         } else {
@@ -536,15 +335,15 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
-        chunkE[c] = direct ? out.excitatoryInput + curE[c] : out.excitatoryInput;
-        chunkI[c] = direct ? out.inhibitoryInput + curI[c] : out.inhibitoryInput;
+        chunkE[c] = synapses.direct ? out.excitatoryInput + synapses.curE[c] : out.excitatoryInput;
+        chunkI[c] = synapses.direct ? out.inhibitoryInput + synapses.curI[c] : out.inhibitoryInput;
     }
 
     /** The engine's gather, for models that do not take their synaptic input themselves. */
     private void gather(int c, int from, int to, SpikeSink out) {
-        final int off = slotOffset[0];
-        final double[] re = ringE;
-        final double[] ri = ringI;
+        final int off = state.ringOffset;
+        final double[] re = state.ringE;
+        final double[] ri = state.ringI;
         final double[] input = state.input;
         double sumE = 0.0;
         double sumI = 0.0;
@@ -557,7 +356,7 @@ public final class Network implements AutoCloseable {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    input[j] += e - i;
+                    input[j] = SynapticInput.currentPulse(input[j], e, i);
                 }
                 break;
             case VOLTAGE_JUMP: {
@@ -571,7 +370,7 @@ public final class Network implements AutoCloseable {
                     sumE += e;
                     sumI += i;
                     if (ref[j] == 0) {
-                        v[j] += e - i;
+                        v[j] = SynapticInput.voltageJump(v[j], e, i);
                     }
                 }
                 break;
@@ -587,12 +386,12 @@ public final class Network implements AutoCloseable {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    double gej = ge[j] + e;
-                    double gij = gi[j] + i;
+                    double gej = SynapticInput.expCurrent(ge[j], e);
+                    double gij = SynapticInput.expCurrent(gi[j], i);
                     ge[j] = gej;
                     gi[j] = gij;
                     if (fold) {
-                        input[j] += gej - gij;
+                        input[j] = SynapticInput.foldExpCurrents(input[j], gej, gij);
                     }
                 }
             }
@@ -602,95 +401,26 @@ public final class Network implements AutoCloseable {
     }
 
     private void deliver() {
-        final int[] ids = spikes.array();
-        final int count = spikes.size();
-        if (count > 0) {
-            if (splitWays > 1) {
+        if (spikes.size() > 0) {
+            if (synapses.splitWays() > 1) {
                 pool.runEach(deliverPart);
             } else {
                 deliverPart(0);
             }
         }
-        final int[] rs = rowStart;
-        long events = 0;
-        for (int s = 0; s < count; s++) {
-            events += rs[ids[s] + 1] - rs[ids[s]];
-        }
+        long events = synapses.events(spikes);
         lastSynapticEvents = events;
         totalSynapticEvents += events;
     }
 
-    /** Delivers this tick's spikes to worker {@code w}'s targets (all of them on one thread), see {@link #rowSplit}. */
     private void deliverPart(int w) {
-        final int[] ids = spikes.array();
-        final int count = spikes.size();
-        final int ways = splitWays;
-        final int[] rs = rowSplit;
-        final int[] targets = post;
-        final float[] wt = weight;
-        if (direct) {
-            final boolean exp = kind == SynapseKind.EXP_CURRENT;
-            final double[] in = state.input;
-            final int[] rcs = rowChunkSplit;
-            final int[] rc = rowChunk;
-            final double[] rsum = rowChunkSum;
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final boolean inh = inhibitory[pre];
-                final int from = rs[pre * ways + w];
-                final int end = rs[pre * ways + w + 1];
-                if (exp) {
-                    final double[] g = inh ? state.gi : state.ge;
-                    for (int k = from; k < end; k++) {
-                        g[targets[k]] += wt[k];
-                    }
-                } else if (inh) {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] -= wt[k];
-                    }
-                } else {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] += wt[k];
-                    }
-                }
-                final double[] next = inh ? nextI : nextE;
-                if (rc != null) {
-                    for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
-                        next[rc[q]] += rsum[q];
-                    }
-                } else {
-                    final int[] tc = targetChunk;
-                    for (int k = from; k < end; k++) {
-                        next[tc[targets[k]]] += wt[k];
-                    }
-                }
-            }
-        } else if (delay == null) {
-            final int off = slotOffset[uniformDelay];
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final double[] ring = inhibitory[pre] ? ringI : ringE;
-                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[off + targets[k]] += wt[k];
-                }
-            }
-        } else {
-            final short[] d = delay;
-            final int[] so = slotOffset;
-            for (int s = 0; s < count; s++) {
-                final int pre = ids[s];
-                final double[] ring = inhibitory[pre] ? ringI : ringE;
-                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[so[d[k]] + targets[k]] += wt[k];
-                }
-            }
-        }
+        synapses.deliver(w, spikes);
     }
 
     /** Adds the active inputs' contributions of tick {@code k} to neurons {@code [from, to)}. */
     private void applyInputs(long k, int from, int to, SpikeSink out) {
         final double[] input = state.input;
-        final int off = slotOffset[0];
+        final int off = state.ringOffset;
         for (int x = 0; x < activeInputs; x++) {
             final Input in = active[x];
             final int[] ids = in.neurons;
@@ -721,14 +451,15 @@ public final class Network implements AutoCloseable {
                         int events = CounterRng.poisson(in.key, ids[i], k, in.lambda, in.expMinusLambda);
                         if (events > 0) {
                             double e = events * in.weight;
-                            if (!direct) {
-                                ringE[off + ids[i]] += e;
+                            if (!synapses.direct) {
+                                state.ringE[off + ids[i]] += e;
                             } else {
                                 // this tick's excitatory input, as the ring would have delivered it
+                                final int j = ids[i];
                                 if (kind == SynapseKind.EXP_CURRENT) {
-                                    state.ge[ids[i]] += e;
+                                    state.ge[j] = SynapticInput.expCurrent(state.ge[j], e);
                                 } else {
-                                    input[ids[i]] += e;
+                                    input[j] = SynapticInput.currentPulse(input[j], e, 0.0);
                                 }
                                 out.excitatoryInput += e;
                             }
@@ -787,7 +518,7 @@ public final class Network implements AutoCloseable {
         if (s == null) {
             throw new IllegalArgumentException("unknown sense '" + sense + "'; senses: " + String.join(", ", spec.senses().keySet()));
         }
-        Area a = area(s.area());
+        Area a = lattice.area(s.area());
         int depth = a.hi()[2] - a.lo()[2] + 1;
         if (zLayer < 0 || zLayer >= depth) {
             throw new IllegalArgumentException("z_layer " + zLayer + " out of range for sense '" + sense + "' (0.." + (depth - 1) + ")");
@@ -798,23 +529,12 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException("matrix shape " + matrix.length + "x" + (matrix.length == 0 ? 0 : matrix[0].length)
                     + " does not fit sense '" + sense + "' (" + ax + "x" + ay + ")");
         }
-        int[] ids = new int[matrix.length * matrix[0].length];
-        double[] vals = new double[ids.length];
-        int m = 0;
-        for (int i = 0; i < matrix.length; i++) {
-            if (matrix[i].length != matrix[0].length) {
+        for (double[] row : matrix) {
+            if (row.length != matrix[0].length) {
                 throw new IllegalArgumentException("matrix rows differ in length");
             }
-            for (int j = 0; j < matrix[i].length; j++) {
-                int id = neuronAt(a.lo()[0] + i, a.lo()[1] + j, a.lo()[2] + zLayer, a.lo()[3]);
-                if (id >= 0) {
-                    ids[m] = id;
-                    vals[m] = matrix[i][j] * scale;
-                    m++;
-                }
-            }
         }
-        return Input.values(Arrays.copyOf(ids, m), Arrays.copyOf(vals, m), fromTick, toTick);
+        return lattice.matrixInput(a, zLayer, matrix, scale, fromTick, toTick);
     }
 
     /** Inputs still active at or after the current tick. */
@@ -870,16 +590,16 @@ public final class Network implements AutoCloseable {
 
     /** Number of synapses. */
     public long synapseCount() {
-        return post.length;
+        return synapses.count();
     }
 
     /** Lattice sizes on x, y, z, w. */
     public int[] lattice() {
-        return lattice.clone();
+        return lattice.size();
     }
 
     public List<Area> areas() {
-        return areas;
+        return lattice.areas();
     }
 
     public List<Population> populations() {
@@ -896,12 +616,7 @@ public final class Network implements AutoCloseable {
     }
 
     public Area area(String name) {
-        for (Area a : areas) {
-            if (a.name().equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown area '" + name + "'");
+        return lattice.area(name);
     }
 
     /** The population neuron {@code id} belongs to. */
@@ -921,7 +636,7 @@ public final class Network implements AutoCloseable {
 
     /** Coordinates {x, y, z, w} of neuron {@code id}. */
     public int[] coordinates(int id) {
-        return new int[] {cx[id], cy[id], cz[id], cw[id]};
+        return lattice.coordinates(id);
     }
 
     public NeuronType type(int id) {
@@ -934,28 +649,12 @@ public final class Network implements AutoCloseable {
 
     /** The neuron at a coordinate, or -1. */
     public int neuronAt(int x, int y, int z, int w) {
-        if (x < 0 || y < 0 || z < 0 || w < 0 || x >= lattice[0] || y >= lattice[1] || z >= lattice[2] || w >= lattice[3]) {
-            return -1;
-        }
-        long cell = NetworkBuilder.cell(lattice, x, y, z, w);
-        int i = Arrays.binarySearch(sortedCells, cell);
-        return i >= 0 ? cellNeuron[i] : -1;
+        return lattice.neuronAt(x, y, z, w);
     }
 
     /** The neurons whose coordinates lie in the area's box, ascending (the seed's get_neurons_in_area). */
     public int[] neuronsInArea(String area) {
-        Area a = area(area);
-        int[] out = new int[16];
-        int m = 0;
-        for (int id = 0; id < n; id++) {
-            if (a.contains(cx[id], cy[id], cz[id], cw[id])) {
-                if (m == out.length) {
-                    out = Arrays.copyOf(out, m * 2);
-                }
-                out[m++] = id;
-            }
-        }
-        return Arrays.copyOf(out, m);
+        return lattice.neuronsIn(lattice.area(area));
     }
 
     /** The neurons of a population, ascending. */
@@ -970,25 +669,25 @@ public final class Network implements AutoCloseable {
 
     /** Outgoing synapses of {@code pre}: {@code [start, end)} into {@link #synapseTarget}, {@link #synapseWeight}. */
     public int synapsesFrom(int pre) {
-        return rowStart[pre];
+        return synapses.rowStart[pre];
     }
 
     public int synapsesEnd(int pre) {
-        return rowStart[pre + 1];
+        return synapses.rowStart[pre + 1];
     }
 
     public int synapseTarget(int synapse) {
-        return post[synapse];
+        return synapses.post[synapse];
     }
 
     /** Magnitude of a synapse's weight (its sign follows the presynaptic class). */
     public float synapseWeight(int synapse) {
-        return weight[synapse];
+        return synapses.weight[synapse];
     }
 
     /** Delay of a synapse in ticks. */
     public int synapseDelayTicks(int synapse) {
-        return delay == null ? uniformDelay : delay[synapse];
+        return synapses.delayTicks(synapse);
     }
 
     // ------------------------------------------------------------------ state and statistics
@@ -1099,48 +798,7 @@ public final class Network implements AutoCloseable {
      * format. Static weights are not written: they are rebuilt from spec and seed.
      */
     public void writeSnapshot(OutputStream os) throws IOException {
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16));
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.writeInt(SNAPSHOT_VERSION);
-        out.writeLong(specHash());
-        out.writeLong(tick);
-        out.writeInt(n);
-        out.writeInt(ringSlots);
-        writeDoubles(out, state.v);
-        writeDoubles(out, state.u);
-        writeDoubles(out, state.ge);
-        writeDoubles(out, state.gi);
-        for (int r : state.refractory) {
-            out.writeInt(r);
-        }
-        writeSparse(out, ringE);
-        writeSparse(out, ringI);
-        // direct delivery keeps next tick's input in input[] and its E/I sums in nextE/nextI
-        writeSparse(out, state.input);
-        out.writeInt(nextE.length);
-        writeDoubles(out, nextE);
-        writeDoubles(out, nextI);
-        out.writeLong(totalSpikes);
-        out.writeLong(totalSynapticEvents);
-        out.writeLong(nextInputStream);
-        out.writeInt(inputs.size());
-        for (Input in : inputs) {
-            in.write(out);
-        }
-        out.writeInt(parameterOverrides.size());
-        for (Map.Entry<String, Double> e : parameterOverrides.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue());
-        }
-        for (Population p : populations) {
-            p.dynamics.writeState(out);
-        }
-        out.writeBoolean(plasticity != null);
-        if (plasticity != null) {
-            plasticity.write(out);
-        }
-        out.writeInt(SNAPSHOT_MAGIC);
-        out.flush();
+        Snapshot.write(this, os);
     }
 
     /**
@@ -1151,189 +809,16 @@ public final class Network implements AutoCloseable {
      * or corrupt) leaves the network as it was.
      */
     public void restoreSnapshot(InputStream is) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(is, 1 << 16));
-        try {
-            restore(in);
-        } catch (EOFException e) {
-            throw new IOException("snapshot is truncated: it ends before the state of this network is complete", e);
-        }
-    }
-
-    private void restore(DataInputStream in) throws IOException {
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("not a NeuroStream snapshot (bad magic)");
-        }
-        int version = in.readInt();
-        if (version < OLDEST_SNAPSHOT_VERSION || version > SNAPSHOT_VERSION) {
-            throw new IOException("snapshot format version " + version + " is not supported (this build reads versions "
-                    + OLDEST_SNAPSHOT_VERSION + " to " + SNAPSHOT_VERSION + ")");
-        }
-        long hash = in.readLong();
-        if (hash != specHash()) {
-            throw new IOException("snapshot was taken of a different network spec (spec hash "
-                    + Long.toHexString(hash) + ", this network " + Long.toHexString(specHash()) + ")");
-        }
-        long t = in.readLong();
-        if (in.readInt() != n || in.readInt() != ringSlots) {
-            throw new IOException("snapshot does not match this network's size");
-        }
-        double[] v = new double[n];
-        double[] u = new double[n];
-        double[] ge = new double[n];
-        double[] gi = new double[n];
-        int[] refractory = new int[n];
-        readDoubles(in, v);
-        readDoubles(in, u);
-        readDoubles(in, ge);
-        readDoubles(in, gi);
-        for (int i = 0; i < n; i++) {
-            refractory[i] = in.readInt();
-        }
-        double[] re = new double[ringE.length];
-        double[] ri = new double[ringI.length];
-        readSparse(in, re);
-        readSparse(in, ri);
-        double[] pendingInput = new double[n];
-        readSparse(in, pendingInput);
-        if (in.readInt() != nextE.length) {
-            throw new IOException("snapshot does not match this network's chunks");
-        }
-        double[] pendE = new double[nextE.length];
-        double[] pendI = new double[nextI.length];
-        readDoubles(in, pendE);
-        readDoubles(in, pendI);
-        long spikesTotal = in.readLong();
-        long eventsTotal = in.readLong();
-        long nextStream = in.readLong();
-        int ni = in.readInt();
-        if (ni < 0) {
-            throw new IOException("snapshot is corrupt (negative input count)");
-        }
-        List<Input> restoredInputs = new ArrayList<>();
-        for (int i = 0; i < ni; i++) {
-            restoredInputs.add(Input.read(in, seed, dtMs, version));
-        }
-        int np = in.readInt();
-        Map<String, Double> overrides = new LinkedHashMap<>();
-        for (int i = 0; i < np; i++) {
-            String key = in.readUTF();
-            overrides.put(key, in.readDouble());
-        }
-        // fresh dynamics, as the spec describes them, then the snapshot's parameter changes
-        NeuronDynamics[] dynamics = new NeuronDynamics[populations.size()];
-        for (Population p : populations) {
-            NeuronDynamics d = NetworkBuilder.dynamicsFor(spec, spec.populations().get(p.index()),
-                    Arrays.copyOfRange(types, p.start(), p.end()), p.start());
-            dynamics[p.index()] = d;
-        }
-        for (Map.Entry<String, Double> e : overrides.entrySet()) {
-            int sep = e.getKey().indexOf('\u0000');
-            Population p = population(e.getKey().substring(0, sep));
-            if (!dynamics[p.index()].setParameter(e.getKey().substring(sep + 1), e.getValue())) {
-                throw new IOException("snapshot is corrupt (unknown parameter " + e.getKey().substring(sep + 1) + ")");
-            }
-        }
-        for (Population p : populations) {
-            dynamics[p.index()].readState(in);
-        }
-        boolean plastic = in.readBoolean();
-        if (plastic != (plasticity != null)) {
-            throw new IOException("snapshot plasticity does not match the spec");
-        }
-        Plasticity.Staged staged = plasticity == null ? null : plasticity.read(in);
-        if (in.readInt() != SNAPSHOT_MAGIC) {
-            throw new IOException("snapshot is truncated or corrupt (no end marker)");
-        }
-        // all read: commit
-        System.arraycopy(v, 0, state.v, 0, n);
-        System.arraycopy(u, 0, state.u, 0, n);
-        System.arraycopy(ge, 0, state.ge, 0, n);
-        System.arraycopy(gi, 0, state.gi, 0, n);
-        System.arraycopy(refractory, 0, state.refractory, 0, n);
-        state.refractoryVersion++;
-        System.arraycopy(re, 0, ringE, 0, re.length);
-        System.arraycopy(ri, 0, ringI, 0, ri.length);
-        totalSpikes = spikesTotal;
-        totalSynapticEvents = eventsTotal;
-        nextInputStream = nextStream;
-        inputs.clear();
-        inputs.addAll(restoredInputs);
-        parameterOverrides.clear();
-        parameterOverrides.putAll(overrides);
-        for (Population p : populations) {
-            p.dynamics = dynamics[p.index()];
-        }
-        if (staged != null) {
-            plasticity.commit(staged);
-        }
-        System.arraycopy(pendingInput, 0, state.input, 0, n);
-        System.arraycopy(pendE, 0, nextE, 0, pendE.length);
-        System.arraycopy(pendI, 0, nextI, 0, pendI.length);
-        tick = t;
-        spikes.clear();
+        Snapshot.read(this, is).restore();
     }
 
     /** A 64-bit hash of the spec's canonical JSON: snapshots only restore into the same spec. */
     public long specHash() {
-        String s = spec.canonicalJson();
-        long h = 0x1234567887654321L;
-        for (int i = 0; i < s.length(); i++) {
-            h = CounterRng.mix(h ^ s.charAt(i));
-        }
-        return h;
-    }
-
-    private static void writeDoubles(DataOutputStream out, double[] a) throws IOException {
-        // raw bits, so that -0.0 and NaN payloads survive
-        for (double d : a) {
-            out.writeLong(Double.doubleToRawLongBits(d));
-        }
-    }
-
-    private static void readDoubles(DataInputStream in, double[] a) throws IOException {
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Double.longBitsToDouble(in.readLong());
-        }
-    }
-
-    private static void writeSparse(DataOutputStream out, double[] a) throws IOException {
-        int nz = 0;
-        for (double d : a) {
-            if (d != 0.0) {
-                nz++;
-            }
-        }
-        out.writeInt(nz);
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != 0.0) {
-                out.writeInt(i);
-                out.writeLong(Double.doubleToRawLongBits(a[i]));
-            }
-        }
-    }
-
-    private static void readSparse(DataInputStream in, double[] a) throws IOException {
-        Arrays.fill(a, 0.0);
-        int nz = in.readInt();
-        for (int k = 0; k < nz; k++) {
-            int i = in.readInt();
-            if (i < 0 || i >= a.length) {
-                throw new IOException("snapshot is corrupt (index " + i + " out of range)");
-            }
-            a[i] = Double.longBitsToDouble(in.readLong());
-        }
+        return Snapshot.specHash(spec);
     }
 
     /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
     public long synapseBytes() {
-        long b = 4L * rowStart.length + 4L * post.length + 4L * weight.length;
-        if (delay != null) {
-            b += 2L * delay.length;
-        }
-        return b;
-    }
-
-    float[] weights() {
-        return weight;
+        return synapses.bytes();
     }
 }

@@ -30,17 +30,10 @@ import java.util.stream.IntStream;
 final class NetworkBuilder {
     final NetworkSpec spec;
     int n;
-    int[] lattice;
-    int[] cx;
-    int[] cy;
-    int[] cz;
-    int[] cw;
-    final List<Area> areas = new ArrayList<>();
+    Lattice lattice;
     final List<Population> populations = new ArrayList<>();
     NeuronType[] types;
     boolean[] inhibitory;
-    long[] sortedCells;
-    int[] cellNeuron;
     NeuronState state;
     int[] rowStart;
     int[] post;
@@ -53,10 +46,6 @@ final class NetworkBuilder {
 
     NetworkBuilder(NetworkSpec spec) {
         this.spec = spec;
-    }
-
-    static long cell(int[] lattice, int x, int y, int z, int w) {
-        return x + (long) lattice[0] * (y + (long) lattice[1] * (z + (long) lattice[2] * w));
     }
 
     private SpecException error(String path, String problem) {
@@ -85,6 +74,7 @@ final class NetworkBuilder {
 
     private void place() {
         List<PopulationSpec> pops = spec.populations();
+        int[] lattice;
         if (spec.lattice() == null) {
             long total = 0;
             for (PopulationSpec p : pops) {
@@ -94,6 +84,7 @@ final class NetworkBuilder {
         } else {
             lattice = spec.lattice().clone();
         }
+        List<Area> areas = new ArrayList<>();
         if (spec.areas().isEmpty()) {
             areas.add(new Area(0, "default", new int[4], new int[] {lattice[0] - 1, lattice[1] - 1, lattice[2] - 1, lattice[3] - 1}, null));
         } else {
@@ -110,7 +101,8 @@ final class NetworkBuilder {
         int count = 0;
         for (int pi = 0; pi < pops.size(); pi++) {
             PopulationSpec p = pops.get(pi);
-            Area a = p.area() == null ? areas.get(0) : areaByName(p.area());
+            Area a = p.area() == null ? areas.get(0)
+                    : areas.stream().filter(x -> x.name().equals(p.area())).findFirst().orElseThrow();
             long key = CounterRng.streamKey(spec.seed(), "place/" + p.name());
             int want = p.count() == null ? Integer.MAX_VALUE : p.count();
             int got = 0;
@@ -122,7 +114,7 @@ final class NetworkBuilder {
                             if (got >= want) {
                                 break outer;
                             }
-                            long c = cell(lattice, x, y, z, w);
+                            long c = Lattice.cell(lattice, x, y, z, w);
                             if (taken.get((int) c)) {
                                 continue;
                             }
@@ -153,10 +145,10 @@ final class NetworkBuilder {
             popStart[pi + 1] = count;
         }
         n = count;
-        cx = Arrays.copyOf(xs, n);
-        cy = Arrays.copyOf(ys, n);
-        cz = Arrays.copyOf(zs, n);
-        cw = Arrays.copyOf(ws, n);
+        int[] cx = Arrays.copyOf(xs, n);
+        int[] cy = Arrays.copyOf(ys, n);
+        int[] cz = Arrays.copyOf(zs, n);
+        int[] cw = Arrays.copyOf(ws, n);
         // types
         types = new NeuronType[n];
         inhibitory = new boolean[n];
@@ -194,30 +186,11 @@ final class NetworkBuilder {
                 inhibitory[i] = types[i].isInhibitory();
             }
         }
-        long[] packed = new long[n];
-        for (int i = 0; i < n; i++) {
-            packed[i] = (cell(lattice, cx[i], cy[i], cz[i], cw[i]) << 32) | i;
-        }
-        Arrays.sort(packed);
-        sortedCells = new long[n];
-        cellNeuron = new int[n];
-        for (int i = 0; i < n; i++) {
-            sortedCells[i] = packed[i] >>> 32;
-            cellNeuron[i] = (int) packed[i];
-        }
+        this.lattice = new Lattice(lattice, areas, cx, cy, cz, cw);
         this.popStart = popStart;
     }
 
     private int[] popStart;
-
-    private Area areaByName(String name) {
-        for (Area a : areas) {
-            if (a.name().equals(name)) {
-                return a;
-            }
-        }
-        throw new IllegalStateException(name);
-    }
 
     // ------------------------------------------------------------------ models and initial state
 
@@ -255,7 +228,7 @@ final class NetworkBuilder {
                     inh++;
                 }
             }
-            int areaIndex = p.area() == null ? 0 : areaByName(p.area()).index();
+            int areaIndex = p.area() == null ? 0 : lattice.area(p.area()).index();
             populations.add(new Population(pi, p.name(), p.model(), s, e, areaIndex, dyn, inh));
         }
     }
@@ -527,11 +500,7 @@ final class NetworkBuilder {
                     continue;
                 }
                 if (c.distance() != null) {
-                    double dx = cx[pre] - cx[j];
-                    double dy = cy[pre] - cy[j];
-                    double dz = cz[pre] - cz[j];
-                    double dw = cw[pre] - cw[j];
-                    double d = Math.sqrt(dx * dx + dy * dy + dz * dz + dw * dw);
+                    double d = lattice.distance(pre, j);
                     if (d > c.distance().maxDistance()) {
                         continue;
                     }
@@ -736,7 +705,8 @@ final class NetworkBuilder {
             }
             TargetSpec t = in.target();
             if (in.kind() == NetworkSpec.InputKind.MATRIX) {
-                inputs.add(senseInput(t.sense(), t.zLayer(), in.matrix(), in.scale(), from, to));
+                Area a = lattice.area(spec.senses().get(t.sense()).area());
+                inputs.add(lattice.matrixInput(a, t.zLayer(), in.matrix(), in.scale(), from, to));
                 continue;
             }
             int[] ids = resolveTarget(t, in.path() + ".target");
@@ -746,30 +716,6 @@ final class NetworkBuilder {
                 inputs.add(Input.current(ids, in.current(), from, to));
             }
         }
-    }
-
-    private Input senseInput(String sense, int z, double[][] matrix, double scale, long from, long to) {
-        NetworkSpec.SenseSpec s = spec.senses().get(sense);
-        Area a = areaByName(s.area());
-        List<Integer> ids = new ArrayList<>();
-        List<Double> vals = new ArrayList<>();
-        for (int i = 0; i < matrix.length; i++) {
-            for (int j = 0; j < matrix[i].length; j++) {
-                int id = neuronAt(a.lo()[0] + i, a.lo()[1] + j, a.lo()[2] + z, a.lo()[3]);
-                if (id >= 0) {
-                    ids.add(id);
-                    vals.add(matrix[i][j] * scale);
-                }
-            }
-        }
-        int[] idArr = ids.stream().mapToInt(Integer::intValue).toArray();
-        double[] valArr = vals.stream().mapToDouble(Double::doubleValue).toArray();
-        return Input.values(idArr, valArr, from, to);
-    }
-
-    private int neuronAt(int x, int y, int z, int w) {
-        int i = Arrays.binarySearch(sortedCells, cell(lattice, x, y, z, w));
-        return i >= 0 ? cellNeuron[i] : -1;
     }
 
     int[] resolveTarget(TargetSpec t, String path) {
@@ -789,8 +735,7 @@ final class NetworkBuilder {
             return ids;
         }
         if (t.area() != null) {
-            Area a = areaByName(t.area());
-            return java.util.stream.IntStream.range(0, n).filter(id -> a.contains(cx[id], cy[id], cz[id], cw[id])).toArray();
+            return lattice.neuronsIn(lattice.area(t.area()));
         }
         if (t.neurons() != null) {
             for (int i = 0; i < t.neurons().length; i++) {
@@ -804,7 +749,7 @@ final class NetworkBuilder {
         int[] ids = new int[t.coordinates().length];
         for (int i = 0; i < ids.length; i++) {
             int[] c = t.coordinates()[i];
-            ids[i] = neuronAt(c[0], c[1], c[2], c[3]);
+            ids[i] = lattice.neuronAt(c[0], c[1], c[2], c[3]);
             if (ids[i] < 0) {
                 throw error(path + ".coordinates[" + i + "]", "no neuron at " + Arrays.toString(c));
             }

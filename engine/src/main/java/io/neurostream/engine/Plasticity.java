@@ -28,7 +28,7 @@ import java.util.Arrays;
  * </ul>
  */
 final class Plasticity {
-    private final Network net;
+    private final SynapseStore synapses;
     private final PlasticitySpec spec;
     private final boolean[] plasticPre;
     private final float wMin;
@@ -45,17 +45,17 @@ final class Plasticity {
     private final long[] lastSpike;
     private final int[] plasticRanges;
 
-    Plasticity(Network net, PlasticitySpec spec, boolean[] plasticPre) {
-        this.net = net;
+    Plasticity(SynapseStore synapses, double dtMs, PlasticitySpec spec, boolean[] plasticPre) {
+        this.synapses = synapses;
         this.spec = spec;
         this.plasticPre = plasticPre;
         this.wMin = (float) spec.wMin();
         this.wMax = (float) spec.wMax();
-        int n = net.n;
-        float[] w = net.weight;
+        int n = synapses.n;
+        float[] w = synapses.weight;
         for (int pre = 0; pre < n; pre++) {
             if (plasticPre[pre]) {
-                for (int s = net.rowStart[pre]; s < net.rowStart[pre + 1]; s++) {
+                for (int s = synapses.rowStart[pre]; s < synapses.rowStart[pre + 1]; s++) {
                     w[s] = Math.min(wMax, Math.max(wMin, w[s]));
                 }
             }
@@ -63,14 +63,14 @@ final class Plasticity {
         if (spec.rule() == PlasticityRule.STDP) {
             xPre = new double[n];
             yPost = new double[n];
-            decayPlus = StrictMath.exp(-net.dtMs / spec.tauPlusMs());
-            decayMinus = StrictMath.exp(-net.dtMs / spec.tauMinusMs());
+            decayPlus = StrictMath.exp(-dtMs / spec.tauPlusMs());
+            decayMinus = StrictMath.exp(-dtMs / spec.tauMinusMs());
             // incoming plastic synapses by postsynaptic neuron
             inStart = new int[n + 1];
             for (int pre = 0; pre < n; pre++) {
                 if (plasticPre[pre]) {
-                    for (int s = net.rowStart[pre]; s < net.rowStart[pre + 1]; s++) {
-                        inStart[net.post[s] + 1]++;
+                    for (int s = synapses.rowStart[pre]; s < synapses.rowStart[pre + 1]; s++) {
+                        inStart[synapses.post[s] + 1]++;
                     }
                 }
             }
@@ -82,8 +82,8 @@ final class Plasticity {
             int[] fill = Arrays.copyOf(inStart, n);
             for (int pre = 0; pre < n; pre++) {
                 if (plasticPre[pre]) {
-                    for (int s = net.rowStart[pre]; s < net.rowStart[pre + 1]; s++) {
-                        int k = fill[net.post[s]]++;
+                    for (int s = synapses.rowStart[pre]; s < synapses.rowStart[pre + 1]; s++) {
+                        int k = fill[synapses.post[s]]++;
                         inSyn[k] = s;
                         inPre[k] = pre;
                     }
@@ -105,15 +105,15 @@ final class Plasticity {
             int[] r = new int[16];
             int m = 0;
             for (int pre = 0; pre < n; pre++) {
-                if (plasticPre[pre] && net.rowStart[pre + 1] > net.rowStart[pre]) {
-                    if (m > 0 && r[m - 1] == net.rowStart[pre]) {
-                        r[m - 1] = net.rowStart[pre + 1];
+                if (plasticPre[pre] && synapses.rowStart[pre + 1] > synapses.rowStart[pre]) {
+                    if (m > 0 && r[m - 1] == synapses.rowStart[pre]) {
+                        r[m - 1] = synapses.rowStart[pre + 1];
                     } else {
                         if (m + 2 > r.length) {
                             r = Arrays.copyOf(r, r.length * 2);
                         }
-                        r[m++] = net.rowStart[pre];
-                        r[m++] = net.rowStart[pre + 1];
+                        r[m++] = synapses.rowStart[pre];
+                        r[m++] = synapses.rowStart[pre + 1];
                     }
                 }
             }
@@ -138,9 +138,9 @@ final class Plasticity {
             x[i] *= dp;
             y[i] *= dm;
         }
-        final float[] w = net.weight;
-        final int[] rs = net.rowStart;
-        final int[] post = net.post;
+        final float[] w = synapses.weight;
+        final int[] rs = synapses.rowStart;
+        final int[] post = synapses.post;
         final double aMinus = spec.aMinus();
         final double aPlus = spec.aPlus();
         final int[] ids = spikes.array();
@@ -168,9 +168,9 @@ final class Plasticity {
     }
 
     private void hebbian(long tick, SpikeSink spikes) {
-        final float[] w = net.weight;
-        final int[] rs = net.rowStart;
-        final int[] post = net.post;
+        final float[] w = synapses.weight;
+        final int[] rs = synapses.rowStart;
+        final int[] post = synapses.post;
         final int[] ids = spikes.array();
         final int count = spikes.size();
         for (int k = 0; k < count; k++) {
@@ -204,11 +204,11 @@ final class Plasticity {
     }
 
     void write(DataOutputStream out) throws IOException {
-        float[] w = net.weight;
-        int n = net.n;
+        float[] w = synapses.weight;
+        int n = synapses.n;
         for (int pre = 0; pre < n; pre++) {
             if (plasticPre[pre]) {
-                for (int s = net.rowStart[pre]; s < net.rowStart[pre + 1]; s++) {
+                for (int s = synapses.rowStart[pre]; s < synapses.rowStart[pre + 1]; s++) {
                     out.writeInt(Float.floatToRawIntBits(w[s]));
                 }
             }
@@ -241,11 +241,11 @@ final class Plasticity {
     }
 
     Staged read(DataInputStream in) throws IOException {
-        int n = net.n;
+        int n = synapses.n;
         int count = 0;
         for (int pre = 0; pre < n; pre++) {
             if (plasticPre[pre]) {
-                count += net.rowStart[pre + 1] - net.rowStart[pre];
+                count += synapses.rowStart[pre + 1] - synapses.rowStart[pre];
             }
         }
         float[] w = new float[count];
@@ -269,11 +269,11 @@ final class Plasticity {
     }
 
     void commit(Staged s) {
-        float[] w = net.weight;
+        float[] w = synapses.weight;
         int k = 0;
-        for (int pre = 0; pre < net.n; pre++) {
+        for (int pre = 0; pre < synapses.n; pre++) {
             if (plasticPre[pre]) {
-                for (int syn = net.rowStart[pre]; syn < net.rowStart[pre + 1]; syn++) {
+                for (int syn = synapses.rowStart[pre]; syn < synapses.rowStart[pre + 1]; syn++) {
                     w[syn] = s.weights[k++];
                 }
             }

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the one that wrote it, and the current writer reproduces its golden files byte for byte, so that
  * a change of the format cannot slip in without a new version.
  *
- * <p>After a deliberate change of the format (a new {@link Network#SNAPSHOT_VERSION}), write the new
+ * <p>After a deliberate change of the format (a new {@link Snapshot#VERSION}), write the new
  * version's files once with
  * {@code mvn -B -ntp -o -q -pl engine verify -Dtest=SnapshotFormatTest -Dgolden.write=true} and commit
  * them; the files of older versions are never rewritten (they were written by the old writer).
@@ -130,14 +130,14 @@ class SnapshotFormatTest {
         try (Network net = scenario(spec)) {
             bytes = snapshot(net);
         }
-        String file = file(Network.SNAPSHOT_VERSION, name);
+        String file = file(Snapshot.VERSION, name);
         if (Boolean.getBoolean("golden.write")) {
-            Path target = path(Network.SNAPSHOT_VERSION, name);
+            Path target = path(Snapshot.VERSION, name);
             Files.createDirectories(target.getParent());
             Files.write(target, bytes);
         }
-        assertThat(bytes).as("%s: the snapshot format changed; give it a new SNAPSHOT_VERSION (see this class)", file)
-                .isEqualTo(golden(Network.SNAPSHOT_VERSION, name));
+        assertThat(bytes).as("%s: the snapshot format changed; give it a new Snapshot.VERSION (see this class)", file)
+                .isEqualTo(golden(Snapshot.VERSION, name));
     }
 
     @ParameterizedTest(name = "v{0} {1}")
@@ -145,7 +145,7 @@ class SnapshotFormatTest {
     void shouldContinueFromEveryReadableGoldenFileAsTheNetworkThatWroteIt(int version, String name, String spec)
             throws IOException {
         byte[] bytes = golden(version, name);
-        assertThat(readInt(bytes, 0)).as("magic").isEqualTo(Network.SNAPSHOT_MAGIC);
+        assertThat(readInt(bytes, 0)).as("magic").isEqualTo(Snapshot.MAGIC);
         assertThat(readInt(bytes, 4)).as("version in the header of %s", file(version, name)).isEqualTo(version);
         try (Network expected = scenario(spec); Network restored = build(spec)) {
             restored.restoreSnapshot(new ByteArrayInputStream(bytes));
@@ -174,7 +174,7 @@ class SnapshotFormatTest {
     @ParameterizedTest(name = "version {0}")
     @ValueSource(ints = {1, 4, -1})
     void shouldRefuseAVersionItDoesNotReadSayingWhichItReads(int version) throws IOException {
-        byte[] bytes = golden(Network.SNAPSHOT_VERSION, "direct");
+        byte[] bytes = golden(Snapshot.VERSION, "direct");
         ByteBuffer.wrap(bytes).putInt(4, version);
         try (Network net = build(DIRECT)) {
             assertThatThrownBy(() -> net.restoreSnapshot(new ByteArrayInputStream(bytes)))
@@ -187,7 +187,7 @@ class SnapshotFormatTest {
 
     @Test
     void shouldRefuseAnInputKindItDoesNotKnowByName() throws IOException {
-        byte[] bytes = golden(Network.SNAPSHOT_VERSION, "direct");
+        byte[] bytes = golden(Snapshot.VERSION, "direct");
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         int at = text.indexOf("\u0000\u0007POISSON");
         assertThat(at).as("the input kind, by name").isPositive();

@@ -151,13 +151,13 @@ public final class IzhikevichModel implements NeuronModel {
                 }
                 double vj = v[j];
                 if (exp) {
-                    final double gej = ge[j] + e;
-                    final double gij = gi[j] + i;
-                    current += gej - gij;
+                    final double gej = SynapticInput.expCurrent(ge[j], e);
+                    final double gij = SynapticInput.expCurrent(gi[j], i);
+                    current = SynapticInput.foldExpCurrents(current, gej, gij);
                     ge[j] = gej * de;
                     gi[j] = gij * di;
                 } else if (!jump) {
-                    current += e - i;
+                    current = SynapticInput.currentPulse(current, e, i);
                 }
                 final int k = j - first;
                 double uj = u[j];
@@ -165,7 +165,7 @@ public final class IzhikevichModel implements NeuronModel {
                 vj += h * (0.04 * vj * vj + 5.0 * vj + 140.0 - uj + current);
                 uj += step * pa[k] * (pb[k] * vj - uj);
                 if (jump) {
-                    vj += e - i;
+                    vj = SynapticInput.voltageJump(vj, e, i);
                 }
                 if (vj >= peak) {
                     vj = pc[k];
@@ -217,13 +217,13 @@ public final class IzhikevichModel implements NeuronModel {
                 }
                 double vj = v[j];
                 if (exp) {
-                    final double gej = ge[j] + e;
-                    final double gij = gi[j] + i;
-                    current += gej - gij;
+                    final double gej = SynapticInput.expCurrent(ge[j], e);
+                    final double gij = SynapticInput.expCurrent(gi[j], i);
+                    current = SynapticInput.foldExpCurrents(current, gej, gij);
                     ge[j] = gej * de;
                     gi[j] = gij * di;
                 } else if (!jump) {
-                    current += e - i;
+                    current = SynapticInput.currentPulse(current, e, i);
                 }
                 final int k = j - first;
                 double uj = u[j];
@@ -232,7 +232,7 @@ public final class IzhikevichModel implements NeuronModel {
                 vj += step * dv;
                 uj += step * du;
                 if (jump) {
-                    vj += e - i;
+                    vj = SynapticInput.voltageJump(vj, e, i);
                 }
                 if (vj >= peak) {
                     vj = c[k];

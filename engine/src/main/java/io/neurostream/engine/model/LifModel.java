@@ -163,7 +163,7 @@ public final class LifModel implements NeuronModel {
                     in[j] = 0.0;
                 }
                 if (!jump) {
-                    current += e - i;
+                    current = SynapticInput.currentPulse(current, e, i);
                 }
                 if (ref[j] > 0) {
                     ref[j]--;
@@ -173,7 +173,7 @@ public final class LifModel implements NeuronModel {
                 double vInf = rest + res * current;
                 double vn = vInf + (v[j] - vInf) * p;
                 if (jump) {
-                    vn += e - i;
+                    vn = SynapticInput.voltageJump(vn, e, i);
                 }
                 if (vn >= th) {
                     vn = reset;
@@ -213,8 +213,8 @@ public final class LifModel implements NeuronModel {
                     ri[off + j] = 0.0;
                     sumE += e;
                     sumI += i;
-                    ge[j] += e;
-                    gi[j] += i;
+                    ge[j] = SynapticInput.expCurrent(ge[j], e);
+                    gi[j] = SynapticInput.expCurrent(gi[j], i);
                 }
                 out.excitatoryInput += sumE;
                 out.inhibitoryInput += sumI;
@@ -329,13 +329,13 @@ public final class LifModel implements NeuronModel {
                     in[j] = 0.0;
                 }
                 if (exp) {
-                    final double gej = ge[j] + e;
-                    final double gij = gi[j] + i;
-                    current += gej - gij;
+                    final double gej = SynapticInput.expCurrent(ge[j], e);
+                    final double gij = SynapticInput.expCurrent(gi[j], i);
+                    current = SynapticInput.foldExpCurrents(current, gej, gij);
                     ge[j] = gej * de;
                     gi[j] = gij * di;
                 } else if (!jump) {
-                    current += e - i;
+                    current = SynapticInput.currentPulse(current, e, i);
                 }
                 if (ref[j] > 0) {
                     ref[j]--;
@@ -345,7 +345,7 @@ public final class LifModel implements NeuronModel {
                 double vj = v[j];
                 double vn = vj + f * (-(vj - rest) + res * current);
                 if (jump) {
-                    vn += e - i;
+                    vn = SynapticInput.voltageJump(vn, e, i);
                 }
                 if (vn >= th) {
                     vn = reset;

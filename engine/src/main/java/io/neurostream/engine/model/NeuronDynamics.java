@@ -34,8 +34,8 @@ public interface NeuronDynamics {
      * Whether {@link #step} takes the tick's synaptic input from the ring buffer itself
      * ({@link NeuronState#ringE}, {@link NeuronState#ringI} at {@link NeuronState#ringOffset}: zero each
      * entry read, add the sums to {@link SpikeSink#excitatoryInput} and {@link SpikeSink#inhibitoryInput},
-     * apply it as the network's synapse kind says) and zeroes {@link NeuronState#input} after reading it.
-     * Built-in models do, to save a pass over the state; custom models need not.
+     * apply it as {@link SynapticInput} says for the network's synapse kind) and zeroes {@link NeuronState#input}
+     * after reading it. Built-in models do, to save a pass over the state; custom models need not.
      */
     default boolean gathersSynapticInput() {
         return false;

@@ -1,0 +1,338 @@
+package io.neurostream.engine;
+
+import io.neurostream.engine.model.NeuronState;
+import io.neurostream.engine.model.SpikeSink;
+import io.neurostream.engine.spec.NetworkSpec.SynapseKind;
+import java.util.Arrays;
+
+/**
+ * A network's synapses and the delivery of its spikes.
+ *
+ * <p>Synapses are kept in CSR rows by presynaptic neuron: the outgoing synapses of {@code pre} are
+ * {@code [rowStart[pre], rowStart[pre + 1])}, each with its target {@link #post}, the magnitude of its
+ * {@link #weight} (the sign follows the presynaptic class, Dale's law) and its delay in ticks
+ * ({@link #delay}, or {@link #uniformDelay} for all when they share one).
+ *
+ * <p>A spike of tick {@code k} is added into the delay ring buffer ({@link #ringE}, {@link #ringI}: one slot
+ * of {@code n} entries per tick of delay) at the slot of tick {@code k + delay}, from where the neurons take it
+ * on that tick. With one uniform delay of one tick, no plasticity and {@code current_pulse} or {@code exp_current}
+ * synapses, delivery is {@link #direct}: spikes are added straight into the targets' {@code ge}/{@code gi} (or
+ * next tick's input current), which saves every neuron two reads and two writes per tick, and the per-chunk E and
+ * I input sums of the next tick ({@link #nextE}, {@link #nextI}) come from each row's precomputed sums per chunk.
+ */
+final class SynapseStore {
+    /** Row sums per chunk are kept when they are at most 1/this of the synapses. */
+    private static final int ROW_CHUNK_SPARSITY = 6;
+
+    final int n;
+    final int[] rowStart;
+    final int[] post;
+    final float[] weight;
+    /** Per-synapse delays in ticks, or null when every synapse has {@link #uniformDelay}. */
+    final short[] delay;
+    final int uniformDelay;
+    /** Whether a presynaptic neuron's synapses are inhibitory. */
+    private final boolean[] inhibitory;
+    private final boolean plastic;
+    private final SynapseKind kind;
+    private final NeuronState state;
+
+    /** Slots of the ring buffer: the longest delay plus one. */
+    final int ringSlots;
+    final double[] ringE;
+    final double[] ringI;
+    /** Offset into the ring of the slot {@code d} ticks after the current tick, for {@code d ≤ ringSlots}. */
+    private final int[] slotOffset;
+
+    /** Direct delivery (see the class comment). */
+    final boolean direct;
+    /** Direct delivery: summed E and I input of each chunk due next tick, and this tick. */
+    final double[] nextE;
+    final double[] nextI;
+    final double[] curE;
+    final double[] curI;
+    private final int[] rowChunkStart;
+    private final int[] rowChunk;
+    private final double[] rowChunkSum;
+    /** Direct delivery without row sums: each neuron's chunk, for the chunk sums synapse by synapse. */
+    private final int[] targetChunk;
+
+    /**
+     * Delivery split by target between {@code splitWays} workers: worker {@code w} adds the synapses
+     * {@code [rowSplit[pre * splitWays + w], rowSplit[pre * splitWays + w + 1])} of each spiking row, whose targets
+     * lie in its own range of whole chunks, and the chunk sums {@code rowChunkSplit} likewise. Each target's
+     * additions then come in the same order as on one thread (spikes in order, a row in order), so the result is
+     * the same to the bit. With one way these are {@link #rowStart} and {@link #rowChunkStart}. Possible when each
+     * row's targets are ascending (as one connection rule makes them) and there is no plasticity.
+     */
+    private int splitWays = 1;
+    private int[] rowSplit;
+    private int[] rowChunkSplit;
+    private final boolean rowsAscending;
+
+    /**
+     * The synapses the builder made, delivering into {@code state}, whose neurons are integrated in the chunks
+     * {@code [chunkStart[c], chunkEnd[c])}.
+     */
+    SynapseStore(NetworkBuilder b, NeuronState state, int[] chunkStart, int[] chunkEnd) {
+        this.n = b.n;
+        this.rowStart = b.rowStart;
+        this.post = b.post;
+        this.weight = b.weight;
+        this.delay = b.delay;
+        this.uniformDelay = b.uniformDelay;
+        this.inhibitory = b.inhibitory;
+        this.plastic = b.spec.plasticity() != null;
+        this.kind = b.spec.synapse().kind();
+        this.state = state;
+        this.ringSlots = b.maxDelay + 1;
+        this.ringE = new double[Math.multiplyExact(ringSlots, Math.max(n, 1))];
+        this.ringI = new double[ringE.length];
+        this.slotOffset = new int[ringSlots + 1];
+        this.direct = delay == null && uniformDelay == 1 && !plastic && kind != SynapseKind.VOLTAGE_JUMP;
+        int chunks = chunkStart.length;
+        nextE = new double[chunks];
+        nextI = new double[chunks];
+        curE = new double[chunks];
+        curI = new double[chunks];
+        if (direct) {
+            int[] chunkOf = new int[n];
+            for (int c = 0; c < chunks; c++) {
+                Arrays.fill(chunkOf, chunkStart[c], chunkEnd[c], c);
+            }
+            // a row's weights summed per target chunk, when that is much smaller than the synapses (a few chunks
+            // per row, as in CUBA); else (rows spread over many chunks, as in a sparse million-neuron network) the
+            // sums are made synapse by synapse at delivery, through targetChunk
+            int[] mark = new int[chunks];
+            Arrays.fill(mark, -1);
+            long entries = 0;
+            for (int pre = 0; pre < n; pre++) {
+                for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
+                    int c = chunkOf[post[k]];
+                    if (mark[c] != pre) {
+                        mark[c] = pre;
+                        entries++;
+                    }
+                }
+            }
+            if (entries * ROW_CHUNK_SPARSITY <= post.length) {
+                rowChunkStart = new int[n + 1];
+                int[] rc = new int[(int) entries];
+                double[] rs = new double[rc.length];
+                double[] acc = new double[chunks];
+                int[] touched = new int[chunks];
+                int m = 0;
+                for (int pre = 0; pre < n; pre++) {
+                    int t = 0;
+                    for (int k = rowStart[pre]; k < rowStart[pre + 1]; k++) {
+                        int c = chunkOf[post[k]];
+                        if (acc[c] == 0.0) {
+                            touched[t++] = c;
+                        }
+                        acc[c] += weight[k];
+                        if (acc[c] == 0.0) {
+                            acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
+                        }
+                    }
+                    Arrays.sort(touched, 0, t);
+                    for (int x = 0; x < t; x++) {
+                        rc[m] = touched[x];
+                        rs[m] = acc[touched[x]] == Double.MIN_VALUE ? 0.0 : acc[touched[x]];
+                        acc[touched[x]] = 0.0;
+                        m++;
+                    }
+                    rowChunkStart[pre + 1] = m;
+                }
+                rowChunk = rc;
+                rowChunkSum = rs;
+                targetChunk = null;
+            } else {
+                rowChunkStart = null;
+                rowChunk = null;
+                rowChunkSum = null;
+                targetChunk = chunkOf;
+            }
+        } else {
+            rowChunkStart = null;
+            rowChunk = null;
+            rowChunkSum = null;
+            targetChunk = null;
+        }
+        rowsAscending = rowsAscending(rowStart, post, n);
+        rowSplit = rowStart;
+        rowChunkSplit = rowChunkStart;
+    }
+
+    private static boolean rowsAscending(int[] rowStart, int[] post, int n) {
+        for (int pre = 0; pre < n; pre++) {
+            for (int k = rowStart[pre] + 1; k < rowStart[pre + 1]; k++) {
+                if (post[k] < post[k - 1]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Number of synapses. */
+    int count() {
+        return post.length;
+    }
+
+    /** Delay of a synapse in ticks. */
+    int delayTicks(int synapse) {
+        return delay == null ? uniformDelay : delay[synapse];
+    }
+
+    /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
+    long bytes() {
+        long b = 4L * rowStart.length + 4L * post.length + 4L * weight.length;
+        if (delay != null) {
+            b += 2L * delay.length;
+        }
+        return b;
+    }
+
+    /** How many workers deliver spikes (1 unless {@link #splitByTarget} split delivery). */
+    int splitWays() {
+        return splitWays;
+    }
+
+    /**
+     * Splits delivery by target between the workers that own the chunks {@code [firstChunk[w], firstChunk[w + 1])}
+     * of the chunks starting at {@code chunkStart}, or back to one way when {@code firstChunk} is null or the split
+     * is not possible (see {@link #rowSplit}).
+     */
+    void splitByTarget(int[] firstChunk, int[] chunkStart) {
+        if (firstChunk == null || !rowsAscending || plastic) {
+            splitWays = 1;
+            rowSplit = rowStart;
+            rowChunkSplit = rowChunkStart;
+            return;
+        }
+        int ways = firstChunk.length - 1;
+        int chunks = chunkStart.length;
+        int[] firstTarget = new int[ways + 1]; // worker w's targets: [firstTarget[w], firstTarget[w + 1])
+        for (int w = 1; w < ways; w++) {
+            firstTarget[w] = firstChunk[w] < chunks ? chunkStart[firstChunk[w]] : n;
+        }
+        firstTarget[ways] = n;
+        int[] split = new int[Math.multiplyExact(n, ways) + 1];
+        boolean sums = rowChunk != null;
+        int[] chunkSplit = sums ? new int[Math.multiplyExact(n, ways) + 1] : null;
+        for (int pre = 0; pre < n; pre++) {
+            for (int w = 0; w < ways; w++) {
+                split[pre * ways + w] = Network.lowerBound(post, rowStart[pre], rowStart[pre + 1], firstTarget[w]);
+                if (sums) {
+                    chunkSplit[pre * ways + w] =
+                            Network.lowerBound(rowChunk, rowChunkStart[pre], rowChunkStart[pre + 1], firstChunk[w]);
+                }
+            }
+        }
+        split[n * ways] = rowStart[n];
+        if (sums) {
+            chunkSplit[n * ways] = rowChunkStart[n];
+        }
+        rowSplit = split;
+        rowChunkSplit = chunkSplit;
+        splitWays = ways;
+    }
+
+    /**
+     * Starts tick {@code k}: points the ring slots at it and, with direct delivery, makes the chunk sums delivered
+     * for it this tick's. Returns the ring offset of tick {@code k}'s slot.
+     */
+    int beginTick(long k) {
+        for (int d = 0; d <= ringSlots; d++) {
+            slotOffset[d] = (int) ((k + d) % ringSlots) * n;
+        }
+        if (direct) {
+            System.arraycopy(nextE, 0, curE, 0, nextE.length);
+            System.arraycopy(nextI, 0, curI, 0, nextI.length);
+            Arrays.fill(nextE, 0.0);
+            Arrays.fill(nextI, 0.0);
+        }
+        return slotOffset[0];
+    }
+
+    /** Synaptic events (spike × fan-out) of the spiking neurons. */
+    long events(SpikeSink spikes) {
+        final int[] ids = spikes.array();
+        final int count = spikes.size();
+        final int[] rs = rowStart;
+        long events = 0;
+        for (int s = 0; s < count; s++) {
+            events += rs[ids[s] + 1] - rs[ids[s]];
+        }
+        return events;
+    }
+
+    /** Delivers the spikes of the current tick to worker {@code w}'s targets (all of them with one way), see {@link #rowSplit}. */
+    void deliver(int w, SpikeSink spikes) {
+        final int[] ids = spikes.array();
+        final int count = spikes.size();
+        final int ways = splitWays;
+        final int[] rs = rowSplit;
+        final int[] targets = post;
+        final float[] wt = weight;
+        if (direct) {
+            // the rules of SynapticInput applied at delivery, one synapse at a time: w into ge or gi, or ±w into
+            // the input current (subtracted, not added negated: the two differ in the sign of a zero)
+            final boolean exp = kind == SynapseKind.EXP_CURRENT;
+            final double[] in = state.input;
+            final int[] rcs = rowChunkSplit;
+            final int[] rc = rowChunk;
+            final double[] rsum = rowChunkSum;
+            for (int s = 0; s < count; s++) {
+                final int pre = ids[s];
+                final boolean inh = inhibitory[pre];
+                final int from = rs[pre * ways + w];
+                final int end = rs[pre * ways + w + 1];
+                if (exp) {
+                    final double[] g = inh ? state.gi : state.ge;
+                    for (int k = from; k < end; k++) {
+                        g[targets[k]] += wt[k];
+                    }
+                } else if (inh) {
+                    for (int k = from; k < end; k++) {
+                        in[targets[k]] -= wt[k];
+                    }
+                } else {
+                    for (int k = from; k < end; k++) {
+                        in[targets[k]] += wt[k];
+                    }
+                }
+                final double[] next = inh ? nextI : nextE;
+                if (rc != null) {
+                    for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
+                        next[rc[q]] += rsum[q];
+                    }
+                } else {
+                    final int[] tc = targetChunk;
+                    for (int k = from; k < end; k++) {
+                        next[tc[targets[k]]] += wt[k];
+                    }
+                }
+            }
+        } else if (delay == null) {
+            final int off = slotOffset[uniformDelay];
+            for (int s = 0; s < count; s++) {
+                final int pre = ids[s];
+                final double[] ring = inhibitory[pre] ? ringI : ringE;
+                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
+                    ring[off + targets[k]] += wt[k];
+                }
+            }
+        } else {
+            final short[] d = delay;
+            final int[] so = slotOffset;
+            for (int s = 0; s < count; s++) {
+                final int pre = ids[s];
+                final double[] ring = inhibitory[pre] ? ringI : ringE;
+                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
+                    ring[so[d[k]] + targets[k]] += wt[k];
+                }
+            }
+        }
+    }
+}
