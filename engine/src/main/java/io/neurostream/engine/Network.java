@@ -396,8 +396,9 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
-        out.excitatoryInput = sumE;
-        out.inhibitoryInput = sumI;
+        // added, not assigned: direct delivery has put this tick's Poisson input in already (applyInputs)
+        out.excitatoryInput += sumE;
+        out.inhibitoryInput += sumI;
     }
 
     private void deliver() {

@@ -51,6 +51,25 @@ class CustomModelTest {
         }
     }
 
+    @Test
+    void shouldCountPoissonInputIntoTheExcitatoryInputOfAModelThatDoesNotGatherItsOwn() {
+        // the same Poisson input into a built-in model (which gathers its input) and a custom one (the engine
+        // gathers for it): the population's excitatory input must be the same, tick by tick, and not zero
+        String spec = "{\"name\": \"poisson-in\", \"seed\": 3, \"dt_ms\": 0.1,"
+                + " \"populations\": [{\"name\": \"p\", \"count\": 50, \"model\": \"MODEL\"}],"
+                + " \"inputs\": [{\"target\": {\"population\": \"p\"}, \"poisson\": {\"rate_hz\": 2000.0, \"weight\": 0.5}}]}";
+        Network builtIn = build(spec.replace("MODEL", "lif"));
+        Network custom = build(spec.replace("MODEL", "decay_threshold"));
+        double total = 0.0;
+        for (int k = 0; k < 200; k++) {
+            builtIn.step();
+            custom.step();
+            assertThat(custom.excitatoryInputOfPopulation(0)).as("tick %d", k).isEqualTo(builtIn.excitatoryInputOfPopulation(0));
+            total += custom.excitatoryInputOfPopulation(0);
+        }
+        assertThat(total).isGreaterThan(0.0);
+    }
+
     private static String withSynapse(String kind, String preType) {
         return "{\"name\": \"custom-syn\", \"seed\": 1, \"dt_ms\": 1.0,"
                 + " \"populations\": [{\"name\": \"pre\", \"count\": 1, \"type\": \"" + preType + "\"},"
