@@ -101,6 +101,14 @@ public final class Network implements AutoCloseable {
 
     private StepPool pool;
     private final IntConsumer deliverPart = this::deliverPart;
+    private final IntConsumer deliverLateAndRun = this::deliverLateAndRun;
+    /**
+     * The last tick's spikes wait to be delivered in the next tick's round: on several threads, each worker
+     * delivers them to its own targets and integrates those neurons at once, so that a tick needs one hand-over
+     * between threads instead of two. Anything that looks at the state between ticks delivers them first
+     * ({@link #completeTick}). Not with plasticity, which changes weights between delivering and the next tick.
+     */
+    private boolean lateDelivery;
 
     Network(NetworkBuilder b) {
         this.spec = b.spec;
@@ -220,6 +228,7 @@ public final class Network implements AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        completeTick();
         if (pool != null) {
             pool.close();
             pool = null;
@@ -235,6 +244,7 @@ public final class Network implements AutoCloseable {
 
     @Override
     public void close() {
+        completeTick();
         if (pool != null) {
             pool.close();
             pool = null;
@@ -260,7 +270,12 @@ public final class Network implements AutoCloseable {
         }
         state.inputActive = activeInputs > 0 || (synapses.direct && kind == SynapseKind.CURRENT_PULSE);
         if (pool != null) {
-            pool.run();
+            if (lateDelivery) {
+                lateDelivery = false;
+                pool.runEach(deliverLateAndRun);
+            } else {
+                pool.run();
+            }
         } else {
             for (int c = 0; c < chunkStart.length; c++) {
                 runChunk(c);
@@ -281,7 +296,12 @@ public final class Network implements AutoCloseable {
                 spikes.add(ids[i]);
             }
         }
-        deliver();
+        if (pool != null && plasticity == null && synapses.splitWays() > 1) {
+            lateDelivery = spikes.size() > 0;
+            countEvents();
+        } else {
+            deliver();
+        }
         if (plasticity != null) {
             plasticity.afterTick(k, spikes);
         }
@@ -409,6 +429,10 @@ public final class Network implements AutoCloseable {
                 deliverPart(0);
             }
         }
+        countEvents();
+    }
+
+    private void countEvents() {
         long events = synapses.events(spikes);
         lastSynapticEvents = events;
         totalSynapticEvents += events;
@@ -416,6 +440,22 @@ public final class Network implements AutoCloseable {
 
     private void deliverPart(int w) {
         synapses.deliver(w, spikes);
+    }
+
+    /** Worker {@code w}'s round of a tick after one whose delivery waited: the last spikes to its targets, then its chunks. */
+    private void deliverLateAndRun(int w) {
+        synapses.deliverLate(w, spikes);
+        for (int c = pool.firstChunk(w), end = pool.firstChunk(w + 1); c < end; c++) {
+            runChunk(c);
+        }
+    }
+
+    /** Delivers the last tick's spikes if they wait for the next round, leaving the state as a tick ends. */
+    private void completeTick() {
+        if (lateDelivery) {
+            lateDelivery = false;
+            pool.runEach(deliverPart);
+        }
     }
 
     /** Adds the active inputs' contributions of tick {@code k} to neurons {@code [from, to)}. */
@@ -695,11 +735,13 @@ public final class Network implements AutoCloseable {
 
     /** The shared state arrays (read them between ticks; write at your own risk). */
     public NeuronState state() {
+        completeTick();
         return state;
     }
 
     /** The value of state variable {@code v}, {@code u}, {@code ge} or {@code gi} of a neuron. */
     public double variable(int id, String var) {
+        completeTick();
         switch (var) {
             case "v": return state.v[id];
             case "u": return state.u[id];
@@ -799,6 +841,7 @@ public final class Network implements AutoCloseable {
      * format. Static weights are not written: they are rebuilt from spec and seed.
      */
     public void writeSnapshot(OutputStream os) throws IOException {
+        completeTick();
         Snapshot.write(this, os);
     }
 
@@ -810,6 +853,7 @@ public final class Network implements AutoCloseable {
      * or corrupt) leaves the network as it was.
      */
     public void restoreSnapshot(InputStream is) throws IOException {
+        completeTick();
         Snapshot.read(this, is).restore();
     }
 

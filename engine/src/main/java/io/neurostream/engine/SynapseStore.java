@@ -43,6 +43,8 @@ final class SynapseStore {
     final double[] ringI;
     /** Offset into the ring of the slot {@code d} ticks after the current tick, for {@code d ≤ ringSlots}. */
     private final int[] slotOffset;
+    /** {@link #slotOffset} of the tick before the current one: where a late delivery of its spikes lands. */
+    private final int[] lateSlotOffset;
 
     /** Direct delivery (see the class comment). */
     final boolean direct;
@@ -89,6 +91,7 @@ final class SynapseStore {
         this.ringE = new double[Math.multiplyExact(ringSlots, Math.max(n, 1))];
         this.ringI = new double[ringE.length];
         this.slotOffset = new int[ringSlots + 1];
+        this.lateSlotOffset = new int[ringSlots + 1];
         this.direct = delay == null && uniformDelay == 1 && !plastic && kind != SynapseKind.VOLTAGE_JUMP;
         int chunks = chunkStart.length;
         nextE = new double[chunks];
@@ -245,6 +248,7 @@ final class SynapseStore {
     int beginTick(long k) {
         for (int d = 0; d <= ringSlots; d++) {
             slotOffset[d] = (int) ((k + d) % ringSlots) * n;
+            lateSlotOffset[d] = (int) ((k + d + ringSlots - 1) % ringSlots) * n;
         }
         if (direct) {
             System.arraycopy(nextE, 0, curE, 0, nextE.length);
@@ -269,6 +273,21 @@ final class SynapseStore {
 
     /** Delivers the spikes of the current tick to worker {@code w}'s targets (all of them with one way), see {@link #rowSplit}. */
     void deliver(int w, SpikeSink spikes) {
+        deliver(w, spikes, false);
+    }
+
+    /**
+     * Delivers the spikes of the tick before the current one, after {@link #beginTick} of the current one and
+     * before its neurons are integrated: into the same ring slots, and (direct delivery) into the current
+     * tick's per-chunk sums, which {@code beginTick} would have moved them to. The result is the same as
+     * {@link #deliver(int, SpikeSink)} at the end of that tick; it lets a worker deliver to its own targets and
+     * integrate them in one round.
+     */
+    void deliverLate(int w, SpikeSink spikes) {
+        deliver(w, spikes, true);
+    }
+
+    private void deliver(int w, SpikeSink spikes, boolean late) {
         final int[] ids = spikes.array();
         final int count = spikes.size();
         final int ways = splitWays;
@@ -302,7 +321,7 @@ final class SynapseStore {
                         in[targets[k]] += wt[k];
                     }
                 }
-                final double[] next = inh ? nextI : nextE;
+                final double[] next = late ? (inh ? curI : curE) : (inh ? nextI : nextE);
                 if (rc != null) {
                     for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
                         next[rc[q]] += rsum[q];
@@ -315,7 +334,7 @@ final class SynapseStore {
                 }
             }
         } else if (delay == null) {
-            final int off = slotOffset[uniformDelay];
+            final int off = late ? lateSlotOffset[uniformDelay] : slotOffset[uniformDelay];
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final double[] ring = inhibitory[pre] ? ringI : ringE;
@@ -325,7 +344,7 @@ final class SynapseStore {
             }
         } else {
             final short[] d = delay;
-            final int[] so = slotOffset;
+            final int[] so = late ? lateSlotOffset : slotOffset;
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final double[] ring = inhibitory[pre] ? ringI : ringE;

@@ -81,6 +81,44 @@ class DeterminismTest {
     }
 
     /**
+     * On several threads, a tick's spikes reach the ring or the neurons (direct delivery) in the next tick's
+     * round: with per-synapse delays, one delay for all, and one tick of delay (direct), on one to three threads,
+     * the spikes, the state between ticks and a snapshot taken between ticks are those of one thread.
+     */
+    @ParameterizedTest(name = "delays: {0}")
+    @ValueSource(strings = {"per-synapse", "uniform", "direct"})
+    void shouldLeaveTheSameStateBetweenTicksWhateverTheThreadsAndTheDelays(String delays) throws IOException {
+        String json = bigLif(5);
+        if (!delays.equals("per-synapse")) {
+            String d = delays.equals("uniform") ? "1.0" : "0.1";
+            json = json.replace("\"delay_ms\": {\"uniform\": [0.5, 3.0]}", "\"delay_ms\": " + d).replace("\"delay_ms\": 1.0", "\"delay_ms\": " + d);
+        }
+        String[] reference = null;
+        double[][] state = null;
+        byte[] snap = null;
+        for (int threads = 1; threads <= 3; threads++) {
+            try (Network net = build(json)) {
+                net.setThreads(threads);
+                SpikeChecksum before = checksum(net, 700);
+                byte[] mid = snapshot(net);            // between ticks, with the last tick's spikes in flight
+                SpikeChecksum after = checksum(net, 300);
+                String[] spikes = {before.hex(), after.hex()};
+                double[][] now = {net.state().v.clone(), net.state().ge.clone(), net.state().gi.clone()};
+                if (threads == 1) {
+                    reference = spikes;
+                    state = now;
+                    snap = mid;
+                    assertThat(before.count() + after.count()).as("a busy network").isGreaterThan(5_000);
+                } else {
+                    assertThat(spikes).as("spikes on %d threads", threads).isEqualTo(reference);
+                    assertThat(now).as("state on %d threads", threads).isEqualTo(state);
+                    assertThat(mid).as("snapshot on %d threads", threads).isEqualTo(snap);
+                }
+            }
+        }
+    }
+
+    /**
      * The synapses are built in blocks of presynaptic neurons on several threads: they must be exactly those the
      * one-threaded builder made (the values below are its, for this network of four blocks: ids, targets, weights
      * and delays hashed in order).

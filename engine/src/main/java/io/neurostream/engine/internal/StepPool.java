@@ -76,6 +76,11 @@ public final class StepPool implements AutoCloseable {
         }
     }
 
+    /** Worker {@code w}'s first chunk ({@code w} up to {@link #threads()}, which gives the chunk count). */
+    public int firstChunk(int w) {
+        return firstChunk[w];
+    }
+
     /** Threads, the caller included. */
     public int threads() {
         return threads;
@@ -92,24 +97,32 @@ public final class StepPool implements AutoCloseable {
     }
 
     private void round(IntConsumer job) {
+        if (solo > 0) {
+            solo--;
+            if (solo == 0) {
+                windowOwn = 0;
+                windowWait = 0;
+                windowRounds = 0;
+            }
+            for (int w = 0; w < threads; w++) {
+                share(job, w);
+            }
+            return;
+        }
         each = job;
         remaining.set(threads - 1);
         generation = generation + 1;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
+        long start = System.nanoTime();
         Throwable own = null;
         try {
-            if (job != null) {
-                job.accept(0);
-            } else {
-                for (int c = firstChunk[0], end = firstChunk[1]; c < end; c++) {
-                    work.accept(c);
-                }
-            }
+            share(job, 0);
         } catch (Throwable t) {
             own = t;
         }
+        long done = System.nanoTime();
         int spins = 0;
         while (remaining.get() > 0) {
             if (++spins < SPINS_BEFORE_PARK) {
@@ -123,7 +136,60 @@ public final class StepPool implements AutoCloseable {
             failure = null;
             throw new IllegalStateException("a step worker failed", f);
         }
+        judge(done - start, System.nanoTime() - done);
     }
+
+    /** Worker {@code w}'s share of a round: the job, or its chunks. */
+    private void share(IntConsumer job, int w) {
+        if (job != null) {
+            job.accept(w);
+        } else {
+            for (int c = firstChunk[w], end = firstChunk[w + 1]; c < end; c++) {
+                work.accept(c);
+            }
+        }
+    }
+
+    /**
+     * Keeps the workers only while they pay: over each window of {@value #WINDOW} rounds, if the caller waited
+     * for them longer than it worked itself, the other threads were not running alongside it (the machine is
+     * busy with other processes, or has fewer free cores than threads) and each hand-over cost a scheduler
+     * time slice. Then the caller takes every share itself for the next {@value #SOLO_ROUNDS} rounds, twice as
+     * many after each try of the workers that did not pay either (up to 2^{@value #MAX_BACKOFF} times as many),
+     * and tries the workers again after. The shares are the same either way, so are the results.
+     */
+    private void judge(long ownNanos, long waitNanos) {
+        windowOwn += ownNanos;
+        windowWait += waitNanos;
+        if (++windowRounds < WINDOW) {
+            return;
+        }
+        if (windowWait > windowOwn) {
+            solo = SOLO_ROUNDS << Math.min(failedTries, MAX_BACKOFF);
+            failedTries++;
+            soloSpells++;
+        } else {
+            failedTries = 0;
+        }
+        windowOwn = 0;
+        windowWait = 0;
+        windowRounds = 0;
+    }
+
+    /** How many times the pool has given up on its workers for a while because they did not pay. */
+    public long soloSpells() {
+        return soloSpells;
+    }
+
+    private static final int WINDOW = 64;
+    private static final int SOLO_ROUNDS = 4096;
+    private static final int MAX_BACKOFF = 8;
+    private int failedTries;
+    private long windowOwn;
+    private long windowWait;
+    private int windowRounds;
+    private int solo;
+    private long soloSpells;
 
     @Override
     public void close() {

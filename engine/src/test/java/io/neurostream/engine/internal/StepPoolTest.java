@@ -1,0 +1,58 @@
+package io.neurostream.engine.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** Every chunk runs once per round, on the workers or, while they do not pay, on the caller. */
+class StepPoolTest {
+
+    @Test
+    void shouldRunEveryChunkOnceARound() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(6);
+        String[] ranOn = new String[6];
+        try (StepPool pool = new StepPool(new int[] {0, 2, 6}, c -> {
+            runs.incrementAndGet(c);
+            ranOn[c] = Thread.currentThread().getName();
+        })) {
+            pool.run();
+            assertThat(ranOn[0]).as("the caller is worker 0").isEqualTo(Thread.currentThread().getName());
+            assertThat(ranOn[5]).isEqualTo("neurostream-step-1");
+            for (int r = 1; r < 1000; r++) {
+                pool.run();   // chunks this small do not pay for a hand-over: the caller may take them all
+            }
+            for (int c = 0; c < 6; c++) {
+                assertThat(runs.get(c)).as("chunk %d", c).isEqualTo(1000);
+            }
+        }
+    }
+
+    @Test
+    void shouldTakeTheWorkersSharesItselfWhileWaitingForThemCostsMoreThanItsOwnShare() {
+        // worker 1 is slow whenever it runs on its own thread, as a thread the machine has no core for would be
+        Thread caller = Thread.currentThread();
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        AtomicIntegerArray onCaller = new AtomicIntegerArray(2);
+        try (StepPool pool = new StepPool(new int[] {0, 1, 2}, c -> {
+            runs.incrementAndGet(c);
+            if (Thread.currentThread() == caller) {
+                onCaller.incrementAndGet(c);
+            } else {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        })) {
+            for (int r = 0; r < 1000; r++) {
+                pool.run();
+            }
+            assertThat(runs.get(0)).isEqualTo(1000);
+            assertThat(runs.get(1)).isEqualTo(1000);
+            assertThat(pool.soloSpells()).isEqualTo(1);
+            assertThat(onCaller.get(1)).as("worker 1's chunk, taken by the caller after the first window").isGreaterThan(900);
+        }
+    }
+}
