@@ -174,6 +174,15 @@ public final class Network implements AutoCloseable {
         }
     }
 
+    /**
+     * Rounds of work (about one a tick) that the calling thread ran alone with {@link #setThreads} above 1,
+     * because waiting for the other threads cost more than their help: how much of a run was really parallel.
+     * 0 on one thread.
+     */
+    public long roundsRunAlone() {
+        return pool == null ? 0 : pool.soloRounds();
+    }
+
     /** How many threads deliver spikes (1 unless {@link #setThreads} split delivery by target). */
     int deliveryThreads() {
         return synapses.splitWays();

@@ -99,6 +99,7 @@ public final class StepPool implements AutoCloseable {
     private void round(IntConsumer job) {
         if (solo > 0) {
             solo--;
+            soloRounds++;
             if (solo == 0) {
                 windowOwn = 0;
                 windowWait = 0;
@@ -152,7 +153,8 @@ public final class StepPool implements AutoCloseable {
 
     /**
      * Keeps the workers only while they pay: over each window of {@value #WINDOW} rounds, if the caller waited
-     * for them longer than it worked itself, the other threads were not running alongside it (the machine is
+     * for them longer than it would have taken to do their shares itself (threads - 1 times its own), the
+     * other threads were not running alongside it (the machine is
      * busy with other processes, or has fewer free cores than threads) and each hand-over cost a scheduler
      * time slice. Then the caller takes every share itself for the next {@value #SOLO_ROUNDS} rounds, twice as
      * many after each try of the workers that did not pay either (up to 2^{@value #MAX_BACKOFF} times as many),
@@ -164,7 +166,7 @@ public final class StepPool implements AutoCloseable {
         if (++windowRounds < WINDOW) {
             return;
         }
-        if (windowWait > windowOwn) {
+        if (windowWait > (threads - 1) * windowOwn) {
             solo = SOLO_ROUNDS << Math.min(failedTries, MAX_BACKOFF);
             failedTries++;
             soloSpells++;
@@ -181,6 +183,11 @@ public final class StepPool implements AutoCloseable {
         return soloSpells;
     }
 
+    /** Rounds the caller ran alone, every share itself, because the workers did not pay. */
+    public long soloRounds() {
+        return soloRounds;
+    }
+
     private static final int WINDOW = 64;
     private static final int SOLO_ROUNDS = 4096;
     private static final int MAX_BACKOFF = 8;
@@ -190,6 +197,7 @@ public final class StepPool implements AutoCloseable {
     private int windowRounds;
     private int solo;
     private long soloSpells;
+    private long soloRounds;
 
     @Override
     public void close() {

@@ -148,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One timed run: main-loop seconds and what it produced. */
-    private record Run(double tSim, double tSimCpu, long spikesE, long spikesI, long synEvents, String checksum) {
+    private record Run(double tSim, double tSimCpu, long spikesE, long spikesI, long synEvents, String checksum, long roundsAlone) {
     }
 
     /**
@@ -206,9 +206,10 @@ public final class BenchCommand implements Callable<Integer> {
             Run run = timedRun(network, ticks, options.threads());
             network = null;
             runs.add(run);
-            log.printf(Locale.ROOT, "run %d/%d: t_sim %.4f s (CPU %.4f s), %d spikes (E %d, I %d), %d synaptic events, checksum %s%n",
+            log.printf(Locale.ROOT, "run %d/%d: t_sim %.4f s (CPU %.4f s), %d spikes (E %d, I %d), %d synaptic events, checksum %s%s%n",
                     r + 1, options.repeat(), run.tSim(), run.tSimCpu(), run.spikesE() + run.spikesI(), run.spikesE(), run.spikesI(),
-                    run.synEvents(), run.checksum());
+                    run.synEvents(), run.checksum(), options.threads() > 1
+                            ? String.format(Locale.ROOT, ", %d of %d ticks on one thread", run.roundsAlone(), ticks) : "");
             log.flush();
         }
 
@@ -264,6 +265,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("heap_bytes_per_synapse", heapBytesPerSynapse);
         m.put("spike_checksum", best.checksum());
         m.put("checksums_agree", consistent);
+        m.put("ticks_on_one_thread_all", runs.stream().map(Run::roundsAlone).toList());
         m.put("java", System.getProperty("java.version"));
         m.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         m.put("gc", gcNames());
@@ -303,7 +305,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             double tSim = (System.nanoTime() - t0) / 1e9;
             double tSimCpu = (processCpuNanos() - c0) / 1e9;
-            return new Run(tSim, tSimCpu, spikesE, spikesI, net.totalSynapticEvents(), checksum.hex());
+            return new Run(tSim, tSimCpu, spikesE, spikesI, net.totalSynapticEvents(), checksum.hex(), net.roundsRunAlone());
         }
     }
 
