@@ -73,6 +73,8 @@ public final class HostedNetwork {
     private long checkpointFrames;
     /** Checkpoint chunk keys 0 .. chunkKeys - 1 this network may have on the topic (what STOP retires). */
     private int chunkKeys;
+    /** Whether the ticks of every STEP so far have been computed since {@link #takeStepsDone} was last asked. */
+    private boolean stepsDone;
     /** The tick of the last Status published at a commit (-1: none yet). */
     private long committedStatusTick = -1;
     /** Heap the network was admitted with (Admission's estimate), bytes. */
@@ -118,6 +120,10 @@ public final class HostedNetwork {
     private final int[] groupSpikes;
     private final double[] groupE;
     private final double[] groupI;
+    /** The populations of each group (indices, in population order): what a tick's counts are summed over. */
+    private final int[][] groupPopulations;
+    /** The neurons of each group as {@code [start, end)} ranges, flattened: what the frame's mean v averages. */
+    private final int[][] groupRanges;
     private final List<MembraneSample> frameSamples = new ArrayList<>();
 
     /** An input accepted but not yet applied. */
@@ -178,6 +184,22 @@ public final class HostedNetwork {
         groupSpikes = new int[groups.size()];
         groupE = new double[groups.size()];
         groupI = new double[groups.size()];
+        groupPopulations = new int[groups.size()][];
+        groupRanges = new int[groups.size()][];
+        for (int g = 0; g < groups.size(); g++) {
+            List<Integer> pops = new ArrayList<>();
+            List<Integer> ranges = new ArrayList<>();
+            for (Population p : net.populations()) {
+                if (p.areaIndex() == groupArea[g]) {
+                    pops.add(p.index());
+                    int[] r = net.classRange(p.index(), groupInhibitory[g]);
+                    ranges.add(r[0]);
+                    ranges.add(r[1]);
+                }
+            }
+            groupPopulations[g] = pops.stream().mapToInt(Integer::intValue).toArray();
+            groupRanges[g] = ranges.stream().mapToInt(Integer::intValue).toArray();
+        }
         initProbesFromSpec();
         limitRecords(DEFAULT_RECORD_MAX_BYTES);
     }
@@ -317,12 +339,11 @@ public final class HostedNetwork {
             SpikeSink s = net.spikes();
             frameSpikes.addTick((int) (tick - frameStartTick), s.array(), s.size());
             for (int g = 0; g < groupArea.length; g++) {
-                for (Population p : net.populations()) {
-                    if (p.areaIndex() == groupArea[g]) {
-                        groupSpikes[g] += net.spikesOfPopulation(p.index(), groupInhibitory[g]);
-                        groupE[g] += net.excitatoryInputOfPopulation(p.index(), groupInhibitory[g]);
-                        groupI[g] += net.inhibitoryInputOfPopulation(p.index(), groupInhibitory[g]);
-                    }
+                boolean inhibitory = groupInhibitory[g];
+                for (int p : groupPopulations[g]) {
+                    groupSpikes[g] += net.spikesOfPopulation(p, inhibitory);
+                    groupE[g] += net.excitatoryInputOfPopulation(p, inhibitory);
+                    groupI[g] += net.inhibitoryInputOfPopulation(p, inhibitory);
                 }
             }
             if (probeIds.length > 0 && tick % probeEvery == 0) {
@@ -460,16 +481,33 @@ public final class HostedNetwork {
         }
     }
 
+    /**
+     * The mean membrane potential of group {@code g}. Each range is summed in four interleaved partial
+     * sums, added together in a fixed order at its end: a single running sum waits for each addition
+     * before the next, which made this one pass over the neurons cost about a tenth of a frame of ten
+     * ticks. The order is fixed, so the result is the same on every run and for every thread count.
+     */
     private double meanV(int g) {
         double sum = 0;
         double[] v = net.state().v;
-        for (Population p : net.populations()) {
-            if (p.areaIndex() == groupArea[g]) {
-                int[] r = net.classRange(p.index(), groupInhibitory[g]);
-                for (int i = r[0]; i < r[1]; i++) {
-                    sum += v[i];
-                }
+        int[] ranges = groupRanges[g];
+        for (int k = 0; k < ranges.length; k += 2) {
+            int i = ranges[k];
+            int end = ranges[k + 1];
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            for (; i + 3 < end; i += 4) {
+                s0 += v[i];
+                s1 += v[i + 1];
+                s2 += v[i + 2];
+                s3 += v[i + 3];
             }
+            for (; i < end; i++) {
+                s0 += v[i];
+            }
+            sum += (s0 + s1) + (s2 + s3);
         }
         return sum / groupNeurons[g];
     }
@@ -980,6 +1018,7 @@ public final class HostedNetwork {
             if (stepBudget == 0) {
                 closeOpenFrame(out); // a STEP that ends inside a frame closes it early
                 out.status(id, status(config.instanceId(), nowMs), nowMs);
+                stepsDone = true;
             }
             return done;
         }
@@ -1024,6 +1063,16 @@ public final class HostedNetwork {
             return 0;
         }
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * Whether this network has computed the last tick it was stepped to (its step budget ran out) since
+     * the last call; clears the mark.
+     */
+    public boolean takeStepsDone() {
+        boolean done = stepsDone;
+        stepsDone = false;
+        return done;
     }
 
     /** Updates the measured real-time factor (simulated time / wall time since the last measurement). */
