@@ -59,6 +59,10 @@ public final class CheckpointBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!Files.isReadable(spec)) {
+            System.err.println("checkpoint-bench: cannot read the spec " + spec + " (no such file, or not readable)");
+            return 2;
+        }
         SimulatorConfig config = new SimulatorConfig(Map.of());
         Chunks chunks = new Chunks();
         SimulatorCore core = new SimulatorCore(config, chunks);
