@@ -1066,7 +1066,6 @@ public final class SimulatorCore {
                     }
                 } else {
                     work = next.advance(nowNanos, nowMs, config, out);
-                    stepsDone |= next.takeStepsDone();
                 }
             } catch (SimulatorOutput.PublishException e) {
                 next.addCpu(System.nanoTime() - start);
@@ -1111,18 +1110,6 @@ public final class SimulatorCore {
         checkpointWhereDue(nowNanos, nowMs);
         return work;
     }
-
-    /**
-     * Whether some network has computed the last tick of its STEPs since the last call (its output and
-     * status then wait only for a commit, which whoever stepped it waits for); clears the mark.
-     */
-    public boolean takeStepsDone() {
-        boolean done = stepsDone;
-        stepsDone = false;
-        return done;
-    }
-
-    private boolean stepsDone;
 
     /** The newest loop time seen ({@link #doWork}, commands): a network's pacing re-anchors there. */
     private long lastNanos;

@@ -60,12 +60,7 @@ import org.slf4j.LoggerFactory;
  * shutdown. A transaction's commit ({@code sendOffsetsToTransaction}, then {@code commitTransaction}:
  * a flush and two coordinator round trips) runs on a commit thread while the loop computes on; what
  * the loop produces meanwhile is held and opens the next transaction when the commit has gone
- * through. At most one commit is in flight: a commit that falls due before the previous one is done
- * waits for it while the loop computes on; a rebalance and shutdown wait for it. When a STEP has been
- * computed to its last tick, the open transaction commits at once instead of at the end of the
- * interval, since whoever sent the STEP waits for its committed status. At least once
- * ({@code simulator.exactly.once=false}) the commit thread flushes the producer, and the loop then
- * commits the offsets consumed before the flush.
+ * through. At most one commit is in flight: the next commit, a rebalance and shutdown wait for it.
  *
  * <p><b>Hand-over.</b> Networks live on the partition of their id (the same partition number of
  * {@code control} and {@code external-input}, kept together by the range assignor). When partitions
@@ -105,10 +100,7 @@ public final class SimulatorService implements AutoCloseable {
     private volatile boolean halted;
     private volatile Throwable failure;
     private boolean inTransaction;
-    /**
-     * The commit of the previous transaction (at least once: the flush before its offsets are committed),
-     * running on {@link #committer} (null: none).
-     */
+    /** Exactly once: the commit of the previous transaction, running on {@link #committer} (null: none). */
     private Future<?> commitInFlight;
     /** Records produced while a commit is in flight; they open the next transaction. */
     private final List<ProducerRecord<String, byte[]>> held = new ArrayList<>();
@@ -124,14 +116,6 @@ public final class SimulatorService implements AutoCloseable {
         return t;
     });
     private long lastCommitNanos;
-    /** A STEP has been computed to its end: commit now rather than at the end of the interval. */
-    private boolean commitWanted;
-    /** At least once: the offsets to commit once the flush running on {@link #committer} is done (null: none). */
-    private Map<TopicPartition, OffsetAndMetadata> offsetsAfterFlush;
-    /** Encoded bytes of the records {@link #held} for the next transaction. */
-    private long heldBytes;
-    /** How soon the loop looks again at a commit that is due while the previous one is still in flight, ns. */
-    private static final long COMMIT_RETRY_NANOS = 1_000_000L;
     private final String framesTopic;
     private final SimulatorMeters meters;
     /** Whether to bind Micrometer's Kafka client meters (each has a refresh thread): not for a registry that keeps nothing. */
@@ -389,10 +373,7 @@ public final class SimulatorService implements AutoCloseable {
     private boolean runOnce() {
         long now = System.nanoTime();
         long untilWork = core.nanosUntilWork(now);
-        long untilCommit = commitWanted ? 0 : lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
-        if (untilCommit <= 0 && commitWouldWait()) {
-            untilCommit = COMMIT_RETRY_NANOS; // due, but the previous commit is still in flight: look again soon
-        }
+        long untilCommit = lastCommitNanos + config.commitIntervalMs() * 1_000_000L - now;
         long waitMs = Math.max(0, Math.min(Math.min(untilWork, untilCommit) / 1_000_000L, 100));
         if (!awaitedInputs.isEmpty()) {
             waitMs = Math.max(waitMs, Math.min(20, Math.max(0, untilCommit / 1_000_000L)));
@@ -406,7 +387,6 @@ public final class SimulatorService implements AutoCloseable {
         if (!toRecover.isEmpty()) {
             recoverAssigned();
         }
-        finishCommitIfDone();
         begin();
         // within a poll, records act in timestamp order (commands first on a tie), so that a CREATE
         // sent before an input is applied before it even though they sit on different topics; the backlog
@@ -435,14 +415,13 @@ public final class SimulatorService implements AutoCloseable {
             int work = core.doWork(t, System.currentTimeMillis(), blocked.isEmpty() ? h -> true
                     : h -> !blocked.contains(Topics.partitionOf(h.id(), controlPartitions())));
             networksHosted = core.networks().size();
-            commitWanted |= core.takeStepsDone();
-            if (work == 0 || ((t >= deadline || commitWanted) && !commitWouldWait())) {
+            if (work == 0 || t >= deadline) {
                 break;
             }
         }
         releaseCaughtUp();
         publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
-        if ((System.nanoTime() >= deadline || commitWanted) && !commitWouldWait()) {
+        if (System.nanoTime() >= deadline) {
             commit();
         }
         notReady = consumer.assignment().isEmpty() ? "no partitions of control and external-input assigned yet"
@@ -482,7 +461,6 @@ public final class SimulatorService implements AutoCloseable {
             }
         }
         held.clear();
-        heldBytes = 0;
         heldFrames.clear();
         transactionFrames.clear(); // aborted: those frames are computed and published again
         try {
@@ -720,7 +698,7 @@ public final class SimulatorService implements AutoCloseable {
                 return true;
             }
         }
-        if (bytesSinceCommit + heldBytes >= config.unpacedMaxBytesPerCommit()) {
+        if (bytesSinceCommit >= config.unpacedMaxBytesPerCommit()) {
             return false;
         }
         double available = ((Number) bufferAvailable.metricValue()).doubleValue();
@@ -760,7 +738,6 @@ public final class SimulatorService implements AutoCloseable {
         if (config.exactlyOnce()) {
             if (commitInFlight != null && !commitInFlight.isDone()) {
                 held.add(record);
-                heldBytes += record.value() == null ? 0 : record.value().length;
                 if (frame) {
                     heldFrames.add(System.nanoTime());
                 }
@@ -808,7 +785,6 @@ public final class SimulatorService implements AutoCloseable {
             inTransaction = true;
             List<ProducerRecord<String, byte[]>> records = new ArrayList<>(held);
             held.clear();
-            heldBytes = 0;
             transactionFrames.addAll(heldFrames);
             heldFrames.clear();
             resendingHeld = true;
@@ -823,30 +799,8 @@ public final class SimulatorService implements AutoCloseable {
     /** While the held records are sent into a new transaction: their frames' times are moved already. */
     private boolean resendingHeld;
 
-    /**
-     * Waits for the commit in flight, if any; its failure (e.g. the producer was fenced) is thrown here.
-     * At least once, it then commits the offsets whose output the commit flushed, synchronously.
-     */
+    /** Waits for the commit in flight, if any; its failure (e.g. the producer was fenced) is thrown here. */
     private void awaitCommit() {
-        finishCommit(true);
-    }
-
-    /** Whether a commit is in flight and not done: a commit due now would have to wait for it. */
-    private boolean commitWouldWait() {
-        return commitInFlight != null && !commitInFlight.isDone();
-    }
-
-    /**
-     * Finishes a commit that is done, without waiting: at least once, its flushed output is acknowledged and
-     * the consumed offsets are committed asynchronously (a failure leaves them to the next commit).
-     */
-    private void finishCommitIfDone() {
-        if (commitInFlight != null && commitInFlight.isDone()) {
-            finishCommit(false);
-        }
-    }
-
-    private void finishCommit(boolean sync) {
         Future<?> f = commitInFlight;
         if (f == null) {
             return;
@@ -858,35 +812,18 @@ public final class SimulatorService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new org.apache.kafka.common.errors.InterruptException(e);
         } catch (ExecutionException e) {
-            offsetsAfterFlush = null;
             throw e.getCause() instanceof RuntimeException re ? re : new KafkaException(e.getCause());
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = offsetsAfterFlush;
-        offsetsAfterFlush = null;
-        if (offsets != null && !offsets.isEmpty()) {
-            if (sync) {
-                consumer.commitSync(offsets);
-            } else {
-                consumer.commitAsync(offsets, (o, error) -> {
-                    if (error != null) {
-                        LOG.warn("committing consumed offsets failed ({}); the next commit covers them", error.toString());
-                    }
-                });
-            }
         }
     }
 
     /**
-     * Ends the open transaction: publishes a Status of every network it advanced, and hands the commit to
-     * the commit thread after waiting for the previous one — exactly once the consumed offsets and the
-     * transaction's commit, at least once a flush, after which the loop commits the consumed offsets
-     * ({@link #finishCommitIfDone}, or {@link #awaitCommit}, which waits for this one). The loop calls it
-     * only once the previous commit is done, so that it computes on meanwhile.
+     * Ends the open transaction: publishes a Status of every network it advanced, and (exactly once)
+     * hands the consumed offsets and the commit to the commit thread, after waiting for the previous
+     * commit; {@link #awaitCommit} waits for this one.
      */
     private void commit() {
-        commitWanted = false;
-        awaitCommit(); // at most one in flight: a slow or absent broker holds the loop here
         if (config.exactlyOnce()) {
+            awaitCommit(); // at most one in flight: a slow or absent broker holds the loop here
             begin();
         }
         // every transaction that advanced a network carries its Status: the newest committed Status
@@ -909,18 +846,11 @@ public final class SimulatorService implements AutoCloseable {
                 committed(start, frames);
             });
         } else {
-            // the offsets of what was applied, committed once the output it made is acknowledged
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition tp : consumer.assignment()) {
-                offsets.put(tp, new OffsetAndMetadata(consumedUpTo(tp)));
-            }
             long start = System.nanoTime();
             long[] frames = transactionFrames.drain();
-            offsetsAfterFlush = offsets;
-            commitInFlight = committer.submit(() -> {
-                producer.flush();
-                committed(start, frames);
-            });
+            producer.flush();
+            consumer.commitSync();
+            committed(start, frames);
         }
         lastCommitNanos = System.nanoTime();
         bytesSinceCommit = 0;

@@ -73,8 +73,6 @@ public final class HostedNetwork {
     private long checkpointFrames;
     /** Checkpoint chunk keys 0 .. chunkKeys - 1 this network may have on the topic (what STOP retires). */
     private int chunkKeys;
-    /** Whether the ticks of every STEP so far have been computed since {@link #takeStepsDone} was last asked. */
-    private boolean stepsDone;
     /** The tick of the last Status published at a commit (-1: none yet). */
     private long committedStatusTick = -1;
     /** Heap the network was admitted with (Admission's estimate), bytes. */
@@ -1018,7 +1016,6 @@ public final class HostedNetwork {
             if (stepBudget == 0) {
                 closeOpenFrame(out); // a STEP that ends inside a frame closes it early
                 out.status(id, status(config.instanceId(), nowMs), nowMs);
-                stepsDone = true;
             }
             return done;
         }
@@ -1063,16 +1060,6 @@ public final class HostedNetwork {
             return 0;
         }
         return Long.MAX_VALUE;
-    }
-
-    /**
-     * Whether this network has computed the last tick it was stepped to (its step budget ran out) since
-     * the last call; clears the mark.
-     */
-    public boolean takeStepsDone() {
-        boolean done = stepsDone;
-        stepsDone = false;
-        return done;
     }
 
     /** Updates the measured real-time factor (simulated time / wall time since the last measurement). */
