@@ -195,8 +195,14 @@ class DashboardDemoEndToEndTest {
         page.type("set-param", "no_such_param");
         page.type("set-value", "1");
         page.click("#controls button[data-command=set]");
-        String shown = await(page.browser, "the page shows the set's rejection", PANEL_WAIT,
-                d -> page.status().startsWith("set: REJECTED") ? page.status() : null);
+        String shown;
+        try {
+            shown = await(page.browser, "the page shows the set's rejection", PANEL_WAIT,
+                    d -> page.status().startsWith("set: REJECTED") ? page.status() : null);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the page did not show the set's rejection; its status line: '" + page.status()
+                    + "'; " + demo, e);
+        }
 
         Cli cli = Cli.run("control", "demo", "set", "V1_E.no_such_param=1", "--bootstrap-server", demo.bootstrapServers());
         assertThat(cli.exitCode()).as("%s", cli).isEqualTo(1);
