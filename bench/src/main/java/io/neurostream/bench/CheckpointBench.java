@@ -1,14 +1,8 @@
 package io.neurostream.bench;
 
 import io.neurostream.schemas.Topics;
-import io.neurostream.schemas.avro.AppliedInput;
 import io.neurostream.schemas.avro.Checkpoint;
-import io.neurostream.schemas.avro.Frame;
-import io.neurostream.schemas.avro.MembraneSample;
 import io.neurostream.schemas.avro.Rejected;
-import io.neurostream.schemas.avro.SpikeBatch;
-import io.neurostream.schemas.avro.Status;
-import io.neurostream.schemas.avro.Topology;
 import io.neurostream.simulator.Commands;
 import io.neurostream.simulator.SimulatorConfig;
 import io.neurostream.simulator.SimulatorCore;
@@ -111,8 +105,8 @@ public final class CheckpointBench implements Callable<Integer> {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** Counts checkpoint chunks and their bytes; drops everything else. */
-    private static final class Chunks implements SimulatorOutput {
+    /** Counts checkpoint chunks and their bytes, notes rejections; drops everything else. */
+    private static final class Chunks extends SimulatorOutput.Discarding {
         long count;
         long bytes;
         String rejected = "nothing rejected";
@@ -129,36 +123,8 @@ public final class CheckpointBench implements Callable<Integer> {
         }
 
         @Override
-        public void spikes(String networkId, SpikeBatch batch, long timestampMs) {
-        }
-
-        @Override
-        public void frame(String networkId, Frame frame, long timestampMs) {
-        }
-
-        @Override
-        public void membrane(String networkId, MembraneSample sample, long timestampMs) {
-        }
-
-        @Override
-        public void journal(String networkId, AppliedInput applied, long timestampMs) {
-        }
-
-        @Override
-        public void topology(String networkId, Topology chunk, long timestampMs) {
-        }
-
-        @Override
-        public void status(String networkId, Status status, long timestampMs) {
-        }
-
-        @Override
         public void rejected(String key, Rejected r, long timestampMs) {
             rejected = (rejected.startsWith("nothing") ? "rejected: " : rejected + "; ") + r.getReason();
-        }
-
-        @Override
-        public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
         }
     }
 }

@@ -18,7 +18,10 @@ import io.neurostream.schemas.avro.Topology;
  */
 public interface SimulatorOutput {
     /** Drops everything (used while a journal is replayed). */
-    SimulatorOutput DISCARD = new SimulatorOutput() {
+    SimulatorOutput DISCARD = new Discarding();
+
+    /** An output that drops every record; tools, benchmarks and tests extend it to keep the records they look at. */
+    class Discarding implements SimulatorOutput {
         @Override
         public void spikes(String networkId, SpikeBatch batch, long timestampMs) {
         }
@@ -54,7 +57,7 @@ public interface SimulatorOutput {
         @Override
         public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
         }
-    };
+    }
 
     void spikes(String networkId, SpikeBatch batch, long timestampMs);
 

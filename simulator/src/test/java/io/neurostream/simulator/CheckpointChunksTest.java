@@ -105,7 +105,7 @@ class CheckpointChunksTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long[] start = new long[1];
         List<Long> allocatedAtChunk = new ArrayList<>();
-        SimulatorCore core = new SimulatorCore(config, new DiscardingOutput() {
+        SimulatorCore core = new SimulatorCore(config, new SimulatorOutput.Discarding() {
             @Override
             public void checkpoint(String networkId, Checkpoint chunk, long timestampMs) {
                 allocatedAtChunk.add(threads.getCurrentThreadAllocatedBytes() - start[0]);
@@ -157,45 +157,6 @@ class CheckpointChunksTest {
             recovered.runUntilIdle();
             assertThat(recovered.core().network(NET).tick()).isEqualTo(300);
             assertThat(recovered.core().checkpoint(NET)).isEqualTo(whole);
-        }
-    }
-
-    /** An output that drops every record; tests override what they look at. */
-    private static class DiscardingOutput implements SimulatorOutput {
-        @Override
-        public void spikes(String networkId, io.neurostream.schemas.avro.SpikeBatch batch, long timestampMs) {
-        }
-
-        @Override
-        public void frame(String networkId, io.neurostream.schemas.avro.Frame frame, long timestampMs) {
-        }
-
-        @Override
-        public void membrane(String networkId, io.neurostream.schemas.avro.MembraneSample sample, long timestampMs) {
-        }
-
-        @Override
-        public void journal(String networkId, io.neurostream.schemas.avro.AppliedInput applied, long timestampMs) {
-        }
-
-        @Override
-        public void topology(String networkId, io.neurostream.schemas.avro.Topology chunk, long timestampMs) {
-        }
-
-        @Override
-        public void status(String networkId, io.neurostream.schemas.avro.Status status, long timestampMs) {
-        }
-
-        @Override
-        public void rejected(String key, io.neurostream.schemas.avro.Rejected rejected, long timestampMs) {
-        }
-
-        @Override
-        public void checkpoint(String networkId, Checkpoint chunk, long timestampMs) {
-        }
-
-        @Override
-        public void retireCheckpoint(String networkId, int chunk, long timestampMs) {
         }
     }
 }
