@@ -52,13 +52,19 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Time CUBA 4000 through the simulator service (exactly once and at least once) beside the engine alone.",
-        footer = {"", "Examples:", "  neurostream bench pipeline", "  neurostream bench pipeline --rounds 5 --duration-ms 2000"})
+        footer = {"", "Examples:", "  neurostream bench pipeline", "  neurostream bench pipeline --rounds 5 --duration-ms 2000",
+                "  neurostream bench pipeline --rounds 5 --producer linger.ms=20 --producer linger.ms=5"})
 public final class PipelineBench implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds (each: engine, exactly once, at least once). Default ${DEFAULT-VALUE}.")
     int rounds;
 
     @Option(names = "--duration-ms", defaultValue = "1000", description = "Simulated time per run, ms. Default ${DEFAULT-VALUE}.")
     double durationMs;
+
+    @Option(names = "--producer", paramLabel = "K=V[,K=V...]",
+            description = "Producer settings for the simulator, given once per setting set to compare: every round runs the service "
+                    + "with each set (default: the simulator's own settings only).")
+    List<String> producerSets = new ArrayList<>();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,35 +80,42 @@ public final class PipelineBench implements Callable<Integer> {
     public Integer call() throws Exception {
         String spec = cuba();
         Path dir = Files.createTempDirectory("neurostream-pipeline-bench");
-        List<Double> eoRatios = new ArrayList<>();
-        List<Double> aloRatios = new ArrayList<>();
-        List<Double> eoCost = new ArrayList<>();
+        List<String> settings = producerSets.isEmpty() ? List.of("") : producerSets;
+        Map<String, List<Double>> eoRatios = new java.util.HashMap<>();
+        Map<String, List<Double>> aloRatios = new java.util.HashMap<>();
+        Map<String, List<Double>> eoCost = new java.util.HashMap<>();
         try (EmbeddedBroker broker = EmbeddedBroker.builder().dataDir(dir).build().start()) {
             engineSeconds(spec); // JIT warm-up
-            runService(broker, spec, true);
+            runService(broker, spec, true, settings.get(0));
             for (int r = 0; r < rounds; r++) {
                 double engine = engineSeconds(spec);
-                Map<String, Object> eo = runService(broker, spec, true);
-                Map<String, Object> alo = runService(broker, spec, false);
-                double tEo = (double) eo.get("t_service_s");
-                double tAlo = (double) alo.get("t_service_s");
-                eoRatios.add(tEo / engine);
-                aloRatios.add(tAlo / engine);
-                eoCost.add(tEo / tAlo);
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("round", r);
-                out.put("duration_ms", durationMs);
-                out.put("t_engine_s", engine);
-                out.put("exactly_once", eo);
-                out.put("at_least_once", alo);
-                out.put("ratio_exactly_once_vs_engine", tEo / engine);
-                out.put("ratio_at_least_once_vs_engine", tAlo / engine);
-                out.put("exactly_once_vs_at_least_once", tEo / tAlo);
-                System.out.println("RESULT " + JSON.writeValueAsString(out));
+                for (String linger : settings) {
+                    Map<String, Object> eo = runService(broker, spec, true, linger);
+                    Map<String, Object> alo = runService(broker, spec, false, linger);
+                    double tEo = (double) eo.get("t_service_s");
+                    double tAlo = (double) alo.get("t_service_s");
+                    eoRatios.computeIfAbsent(linger, k -> new ArrayList<>()).add(tEo / engine);
+                    aloRatios.computeIfAbsent(linger, k -> new ArrayList<>()).add(tAlo / engine);
+                    eoCost.computeIfAbsent(linger, k -> new ArrayList<>()).add(tEo / tAlo);
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("round", r);
+                    out.put("duration_ms", durationMs);
+                    out.put("producer", linger.isEmpty() ? "default" : linger);
+                    out.put("t_engine_s", engine);
+                    out.put("exactly_once", eo);
+                    out.put("at_least_once", alo);
+                    out.put("ratio_exactly_once_vs_engine", tEo / engine);
+                    out.put("ratio_at_least_once_vs_engine", tAlo / engine);
+                    out.put("exactly_once_vs_at_least_once", tEo / tAlo);
+                    System.out.println("RESULT " + JSON.writeValueAsString(out));
+                }
             }
         }
-        System.out.printf("median ratio service/engine: exactly once %.2f, at least once %.2f; exactly once / at least once %.2f%n",
-                median(eoRatios), median(aloRatios), median(eoCost));
+        for (String linger : settings) {
+            System.out.printf("%smedian ratio service/engine: exactly once %.2f, at least once %.2f; exactly once / at least once %.2f%n",
+                    linger.isEmpty() ? "" : linger + ": ", median(eoRatios.get(linger)), median(aloRatios.get(linger)),
+                    median(eoCost.get(linger)));
+        }
         return 0;
     }
 
@@ -123,12 +136,20 @@ public final class PipelineBench implements Callable<Integer> {
         }
     }
 
-    private Map<String, Object> runService(EmbeddedBroker broker, String spec, boolean exactlyOnce) throws Exception {
+    private Map<String, Object> runService(EmbeddedBroker broker, String spec, boolean exactlyOnce, String producerSettings)
+            throws Exception {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Map<String, Object> props = BenchTopics.simulatorSettings(broker, prefix);
         props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
         props.put(SimulatorConfig.INSTANCE_ID, "bench");
         props.put(SimulatorConfig.EXACTLY_ONCE, Boolean.toString(exactlyOnce));
+        for (String kv : producerSettings.isEmpty() ? new String[0] : producerSettings.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--producer takes K=V[,K=V...], not: " + kv);
+            }
+            props.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
         long ticks = Math.round(durationMs / 0.1);
         Map<String, Object> rp = new HashMap<>(broker.clientConfig());
         rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
