@@ -29,6 +29,11 @@ public final class SimulatorMeters {
     public static final String REJECTED = "neurostream.simulator.rejected";
     /** Gauge of networks hosted now; Prometheus: {@code neurostream_simulator_networks_hosted}. */
     public static final String NETWORKS_HOSTED = "neurostream.simulator.networks.hosted";
+    /**
+     * Counter of at-least-once commits for which the loop stopped to flush the producer, because the records
+     * of 64 commit intervals were still unacknowledged; Prometheus: {@code neurostream_simulator_commits_stalled_total}.
+     */
+    public static final String COMMITS_STALLED = "neurostream.simulator.commits.stalled";
     /** Timer of a transaction's commit; Prometheus: {@code neurostream_simulator_commit_duration_seconds}. */
     public static final String COMMIT_DURATION = "neurostream.simulator.commit.duration";
     /**
@@ -51,6 +56,7 @@ public final class SimulatorMeters {
     private final String instance;
     private final EnumMap<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Timer commitDuration;
+    private final Counter commitsStalled;
     private final Timer publishLatency;
     /** Per network, by id; touched by the loop thread only. */
     private final Map<String, NetworkMeters> networks = new HashMap<>();
@@ -70,9 +76,12 @@ public final class SimulatorMeters {
         Gauge.builder(NETWORKS_HOSTED, this, m -> m.networksHosted).description("Networks this simulator instance hosts now")
                 .tag("instance", instance).strongReference(true).register(registry);
         commitDuration = Timer.builder(COMMIT_DURATION)
-                .description("One transaction commit: sendOffsetsToTransaction and commitTransaction (at least once: flush "
-                        + "and commitSync)")
+                .description("One transaction commit: sendOffsetsToTransaction and commitTransaction (at least once: from the "
+                        + "end of the interval until its offsets are committed, its records acknowledged first)")
                 .serviceLevelObjectives(COMMIT_BUCKETS).tag("instance", instance).register(registry);
+        commitsStalled = Counter.builder(COMMITS_STALLED)
+                .description("At least once: commits for which the loop stopped to flush, the broker not having acknowledged "
+                        + "64 intervals' records").tag("instance", instance).register(registry);
         publishLatency = Timer.builder(PUBLISH_LATENCY)
                 .description("From a frame's computation ending to the commit that makes it visible to read_committed readers")
                 .serviceLevelObjectives(PUBLISH_BUCKETS).tag("instance", instance).register(registry);
@@ -94,6 +103,10 @@ public final class SimulatorMeters {
 
     Timer commitDuration() {
         return commitDuration;
+    }
+
+    void commitStalled() {
+        commitsStalled.increment();
     }
 
     Timer publishLatency() {

@@ -61,6 +61,9 @@ import org.slf4j.LoggerFactory;
  * a flush and two coordinator round trips) runs on a commit thread while the loop computes on; what
  * the loop produces meanwhile is held and opens the next transaction when the commit has gone
  * through. At most one commit is in flight: the next commit, a rebalance and shutdown wait for it.
+ * At least once ({@code simulator.exactly.once=false}), the due commit does not stop the loop either: the
+ * consumed offsets are committed once the records sent before them are acknowledged
+ * ({@link #commitWhenAcknowledged}).
  *
  * <p><b>Hand-over.</b> Networks live on the partition of their id (the same partition number of
  * {@code control} and {@code external-input}, kept together by the range assignor). When partitions
@@ -422,7 +425,14 @@ public final class SimulatorService implements AutoCloseable {
         releaseCaughtUp();
         publishRejectedCounts(); // records that waited for a build are applied (or rejected) in doWork
         if (System.nanoTime() >= deadline) {
-            commit();
+            if (config.exactlyOnce()) {
+                commit();
+            } else {
+                commitWhenAcknowledged();
+            }
+        }
+        if (!pendingCommits.isEmpty()) {
+            commitAcknowledged();
         }
         notReady = consumer.assignment().isEmpty() ? "no partitions of control and external-input assigned yet"
                 : !toRecover.isEmpty() || !heldForCatchUp.isEmpty() ? "recovering the networks of the partitions taken over"
@@ -758,15 +768,29 @@ public final class SimulatorService implements AutoCloseable {
     private void sendNow(ProducerRecord<String, byte[]> record) {
         bytesSinceCommit += record.value() == null ? 0 : record.value().length;
         boolean tracked = record.topic().equals(journalTopic) || record.topic().equals(statusTopic);
-        producer.send(record, (metadata, error) -> {
-            if (error == null && tracked && metadata != null && metadata.hasOffset()) {
-                nextOffsets.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
+        java.util.concurrent.atomic.AtomicInteger interval = config.exactlyOnce() ? null : unacknowledged;
+        if (interval != null) {
+            interval.incrementAndGet();
+        }
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null && tracked && metadata != null && metadata.hasOffset()) {
+                    nextOffsets.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
+                }
+                // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
+                if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
+                    sendFailures.add(new String[] {networkOf(record), record.topic() + ": " + error});
+                }
+                if (interval != null) {
+                    interval.decrementAndGet(); // after the failure is noted: the loop commits past it only then
+                }
+            });
+        } catch (RuntimeException e) {
+            if (interval != null) {
+                interval.decrementAndGet(); // thrown, not called back
             }
-            // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
-            if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
-                sendFailures.add(new String[] {networkOf(record), record.topic() + ": " + error});
-            }
-        });
+            throw e;
+        }
     }
 
     /** Opens the next transaction (with the records held for it), unless a commit is still in flight. */
@@ -829,11 +853,8 @@ public final class SimulatorService implements AutoCloseable {
         // every transaction that advanced a network carries its Status: the newest committed Status
         // tells a successor how far the committed output reaches
         core.onCommit(System.currentTimeMillis());
+        Map<TopicPartition, OffsetAndMetadata> offsets = consumedOffsets();
         if (config.exactlyOnce()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition tp : consumer.assignment()) {
-                offsets.put(tp, new OffsetAndMetadata(consumedUpTo(tp)));
-            }
             ConsumerGroupMetadata group = consumer.groupMetadata();
             inTransaction = false;
             long[] frames = transactionFrames.drain();
@@ -849,12 +870,87 @@ public final class SimulatorService implements AutoCloseable {
             long start = System.nanoTime();
             long[] frames = transactionFrames.drain();
             producer.flush();
-            consumer.commitSync();
+            // everything sent is acknowledged now: these offsets supersede every commit still waiting
+            for (PendingCommit p; (p = pendingCommits.poll()) != null;) {
+                committed(p.startNanos(), p.frames());
+            }
+            unacknowledged = new java.util.concurrent.atomic.AtomicInteger();
+            consumer.commitSync(offsets);
             committed(start, frames);
         }
         lastCommitNanos = System.nanoTime();
         bytesSinceCommit = 0;
     }
+
+    /** The offsets a commit may cover: each assigned partition's position, less the backlog not yet applied. */
+    private Map<TopicPartition, OffsetAndMetadata> consumedOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            offsets.put(tp, new OffsetAndMetadata(consumedUpTo(tp)));
+        }
+        return offsets;
+    }
+
+    /**
+     * At least once, the commit that falls due in the loop: instead of flushing the producer and
+     * committing (which stops the loop for a produce round trip and a coordinator round trip every
+     * interval), it notes the offsets consumed so far and commits them, asynchronously, once every record
+     * sent before them has been acknowledged ({@link #commitAcknowledged}). The loop computes on
+     * meanwhile. While {@value #MAX_PENDING_COMMITS} intervals' offsets already wait (the broker does not
+     * acknowledge), it flushes and commits as before, so a broker that has gone away holds the loop instead
+     * of an ever longer queue. A rebalance, a recovery and shutdown commit with {@link #commit}.
+     */
+    private void commitWhenAcknowledged() {
+        if (pendingCommits.size() >= MAX_PENDING_COMMITS) {
+            meters.commitStalled();
+            commit();
+            return;
+        }
+        core.onCommit(System.currentTimeMillis());
+        pendingCommits.add(new PendingCommit(consumedOffsets(), unacknowledged, System.nanoTime(), transactionFrames.drain()));
+        unacknowledged = new java.util.concurrent.atomic.AtomicInteger();
+        lastCommitNanos = System.nanoTime();
+        bytesSinceCommit = 0;
+        commitAcknowledged();
+    }
+
+    /** At least once: commits (asynchronously) the newest waiting offsets whose records, and all before them, are acknowledged. */
+    private void commitAcknowledged() {
+        List<PendingCommit> ready = null;
+        while (!pendingCommits.isEmpty() && pendingCommits.peek().unacknowledged().get() == 0) {
+            if (ready == null) {
+                ready = new ArrayList<>();
+            }
+            ready.add(pendingCommits.poll());
+        }
+        if (ready == null) {
+            return;
+        }
+        List<PendingCommit> done = ready;
+        consumer.commitAsync(done.get(done.size() - 1).offsets(), (offsets, error) -> {
+            if (error != null) {
+                // the next commit covers these offsets too; until then a restart reads their inputs again
+                LOG.warn("committing the consumed offsets failed: {}", error.toString());
+                return;
+            }
+            for (PendingCommit p : done) {
+                committed(p.startNanos(), p.frames());
+            }
+        });
+    }
+
+    /** At least once: the most commit intervals whose offsets may wait for their records to be acknowledged. */
+    private static final int MAX_PENDING_COMMITS = 64;
+
+    /** At least once: offsets consumed at the end of an interval, committed when the interval's sends are all acknowledged. */
+    private record PendingCommit(Map<TopicPartition, OffsetAndMetadata> offsets,
+            java.util.concurrent.atomic.AtomicInteger unacknowledged, long startNanos, long[] frames) {
+    }
+
+    /** At least once: the intervals whose offsets wait, oldest first (loop thread only). */
+    private final java.util.ArrayDeque<PendingCommit> pendingCommits = new java.util.ArrayDeque<>();
+    /** At least once: the sends of the current interval not yet called back (incremented on the loop, decremented by callbacks). */
+    private java.util.concurrent.atomic.AtomicInteger unacknowledged = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Times a commit that began at {@code startNanos} and the publish latency of the frames it made visible. */
     private void committed(long startNanos, long[] frameNanos) {
