@@ -2,6 +2,7 @@ package io.neurostream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.neurostream.broker.EmbeddedBroker;
+import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.SpikeBatch;
 import io.neurostream.simulator.Commands;
@@ -32,21 +33,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Live latency from an input to the spikes it causes, through the simulator service (exactly once, the default
- * commit interval) on a broker in the same JVM: a silent network of 100 LIF neurons at dt 0.1 ms in real time
- * gets, every {@code --interval-ms}, one tick of a current strong enough to make every neuron spike in that tick.
- * Each sample is timed from just before the input's send to the arrival of the first spike batch with spikes, as
- * a {@code read_uncommitted} reader sees it and as a {@code read_committed} reader sees it (each reader on its own
- * thread), into HdrHistograms. Prints the percentiles as one {@code RESULT {json}} line.
+ * Live latency from an input to the spikes it causes, through the simulator service on a broker in the same JVM:
+ * a silent network of 100 LIF neurons at dt 0.1 ms in real time gets one tick of a current strong enough to make
+ * every neuron spike in that tick; the next input follows {@code --interval-ms} after the answer, plus a random
+ * 0 to {@code --commit-interval-ms} so that inputs fall at every phase of the commit cycle (without it the bench
+ * locks onto the cycle and times one phase only). Each sample is timed from just before the input's send to the
+ * arrival of the first spike batch with spikes, as a {@code read_uncommitted} reader sees it and as a
+ * {@code read_committed} reader sees it (each reader on its own thread), into HdrHistograms; the first
+ * {@code --warmup} samples are not kept. {@code --echo} replaces the simulator by a loop that answers each input at
+ * once with the simulator's client settings: the floor the two Kafka hops set on this machine. Prints the
+ * percentiles as one {@code RESULT {json}} line.
  *
  * <pre>
  * mvn -B -q -pl bench -am package -DskipTests
- * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.neurostream.bench.InputLatencyBench --samples 300
+ * java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.neurostream.bench.InputLatencyBench --samples 500 --warmup 1500
  * </pre>
  */
 @Command(name = "input-latency-bench", mixinStandardHelpOptions = true,
         description = "Times an input's send to the first spike batch it causes, uncommitted and committed.",
-        footer = {"", "Examples:", "  java -cp ... io.neurostream.bench.InputLatencyBench --samples 300"})
+        footer = {"", "Examples:", "  java -cp ... io.neurostream.bench.InputLatencyBench --samples 500 --warmup 1500",
+                "  java -cp ... io.neurostream.bench.InputLatencyBench --samples 500 --warmup 1500 --echo --at-least-once"})
 public final class InputLatencyBench implements Callable<Integer> {
     private static final String NETWORK = "lat";
     private static final String SPEC = "{\"name\": \"lat\", \"seed\": 1, \"dt_ms\": 0.1, \"populations\": [{\"name\": \"E\","
@@ -58,10 +64,12 @@ public final class InputLatencyBench implements Callable<Integer> {
     @Option(names = "--samples", description = "Inputs to time (default: ${DEFAULT-VALUE}).", defaultValue = "300")
     int samples;
 
-    @Option(names = "--interval-ms", description = "Time between inputs (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+    @Option(names = "--interval-ms", description = "Time between an input's answer and the next input, plus a random 0 to "
+            + "--commit-interval-ms, so that inputs fall at every phase of the commit cycle (default: ${DEFAULT-VALUE}).",
+            defaultValue = "50")
     long intervalMs;
 
-    @Option(names = "--simulator-linger-ms", description = "The simulator producer's linger.ms (default: the simulator's own, 20).")
+    @Option(names = "--simulator-linger-ms", description = "The simulator producer's linger.ms (default: the simulator's own, 5).")
     Integer simulatorLingerMs;
 
     @Option(names = "--commit-interval-ms", description = "The simulator's commit interval (default: ${DEFAULT-VALUE}, the simulator's own).",
@@ -71,6 +79,14 @@ public final class InputLatencyBench implements Callable<Integer> {
     @Option(names = "--at-least-once", description = "Run the simulator at least once (idempotent producer, no transactions) "
             + "instead of exactly once; the committed reader then sees what the uncommitted one sees.")
     boolean atLeastOnce;
+
+    @Option(names = "--echo", description = "Instead of the simulator, a loop with the simulator's consumer and producer "
+            + "settings that answers each input with a spike batch at once: the floor the Kafka hop alone sets on this machine.")
+    boolean echo;
+
+    @Option(names = "--warmup", description = "Inputs sent and answered first, not timed (default: ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    int warmup;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new InputLatencyBench()).execute(args));
@@ -122,9 +138,11 @@ public final class InputLatencyBench implements Callable<Integer> {
             Watcher committed = new Watcher(reader(broker, "read_committed", prefix), sentNanos);
             Map<String, Object> pp = new HashMap<>(broker.clientConfig());
             pp.put("linger.ms", 0);
-            try (SimulatorService simulator = new SimulatorService(new SimulatorConfig(sim));
+            try (AutoCloseable simulator = echo ? new Echo(new SimulatorConfig(sim), prefix) : new SimulatorService(new SimulatorConfig(sim));
                     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
-                simulator.start();
+                if (simulator instanceof SimulatorService s) {
+                    s.start();
+                }
                 for (var c : List.of(Commands.create(NETWORK, SPEC), Commands.start(NETWORK, 1.0))) {
                     producer.send(new ProducerRecord<>(Topics.CONTROL.name(prefix), NETWORK, Topics.CONTROL.valueSerde().encode(c)));
                 }
@@ -135,8 +153,13 @@ public final class InputLatencyBench implements Callable<Integer> {
                 tu.start();
                 tc.start();
                 Thread.sleep(1000);
+                java.util.Random phase = new java.util.Random(42);
                 byte[] kick = Topics.EXTERNAL_INPUT.valueSerde().encode(Commands.current(NETWORK, List.of("E"), KICK, null, 1));
-                for (int i = 0; i < samples; i++) {
+                for (int i = -warmup; i < samples; i++) {
+                    if (i == 0) {
+                        uncommitted.histogram.reset();
+                        committed.histogram.reset();
+                    }
                     long sent = System.nanoTime();
                     sentNanos.set(sent);
                     producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), NETWORK, kick));
@@ -145,7 +168,7 @@ public final class InputLatencyBench implements Callable<Integer> {
                     while ((uncommitted.seenFor != sent || committed.seenFor != sent) && System.nanoTime() < deadline) {
                         Thread.sleep(1);
                     }
-                    Thread.sleep(intervalMs);
+                    Thread.sleep(intervalMs + phase.nextLong(commitIntervalMs + 1));
                 }
                 uncommitted.stop = true;
                 committed.stop = true;
@@ -157,12 +180,57 @@ public final class InputLatencyBench implements Callable<Integer> {
             out.put("dt_ms", 0.1);
             out.put("commit_interval_ms", commitIntervalMs);
             out.put("exactly_once", !atLeastOnce);
-            out.put("simulator_linger_ms", simulatorLingerMs == null ? 20 : simulatorLingerMs);
+            out.put("simulator_linger_ms", simulatorLingerMs == null ? 5 : simulatorLingerMs);
+            out.put("echo", echo);
+            out.put("warmup", warmup);
             out.put("uncommitted_ms", percentiles(uncommitted.histogram));
             out.put("committed_ms", percentiles(committed.histogram));
             System.out.println("RESULT " + new ObjectMapper().writeValueAsString(out));
         }
         return 0;
+    }
+
+    /**
+     * The hop without the simulator: a thread that consumes {@code external-input} and {@code control} with
+     * the simulator's consumer settings and answers every input at once with a one-spike batch, sent with the
+     * simulator's producer settings (transactions left out: one per input would time the coordinator instead).
+     */
+    private static final class Echo implements AutoCloseable {
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final KafkaProducer<String, byte[]> producer;
+        private final Thread thread;
+        private volatile boolean stop;
+
+        Echo(SimulatorConfig config, String prefix) {
+            consumer = new KafkaConsumer<>(SimulatorService.consumerConfig(config), new StringDeserializer(), new ByteArrayDeserializer());
+            Map<String, Object> p = SimulatorService.producerConfig(config);
+            p.remove(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+            producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+            SpikeBatches.Builder b = new SpikeBatches.Builder();
+            b.addTick(0, new int[] {0}, 1);
+            byte[] answer = Topics.SPIKES.valueSerde().encode(b.build(NETWORK, 0, 0, 1));
+            String spikes = Topics.SPIKES.name(prefix);
+            String input = Topics.EXTERNAL_INPUT.name(prefix);
+            consumer.subscribe(List.of(input, Topics.CONTROL.name(prefix)));
+            thread = new Thread(() -> {
+                while (!stop) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                        if (r.topic().equals(input)) {
+                            producer.send(new ProducerRecord<>(spikes, NETWORK, answer));
+                        }
+                    }
+                }
+            }, "echo");
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join();
+            consumer.close();
+            producer.close();
+        }
     }
 
     private static KafkaConsumer<String, byte[]> reader(EmbeddedBroker broker, String isolation, String prefix) {
