@@ -341,6 +341,11 @@ public final class SimulatorService implements AutoCloseable {
                     if (!runOnce()) {
                         break;
                     }
+                } catch (WakeupException e) {
+                    if (running) {
+                        throw e;
+                    }
+                    break; // close() woke a consumer call other than the poll (e.g. reading end offsets): stop as after the poll
                 } catch (KafkaException | SimulatorOutput.PublishException e) {
                     if (!recoverable(e)) {
                         throw e;
