@@ -52,8 +52,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Time CUBA 4000 through the simulator service (exactly once and at least once) beside the engine alone.",
-        footer = {"", "Examples:", "  neurostream bench pipeline", "  neurostream bench pipeline --rounds 5 --duration-ms 2000",
-                "  neurostream bench pipeline --rounds 5 --producer linger.ms=20 --producer linger.ms=5"})
+        footer = {"", "Examples:", "  java -cp ... io.neurostream.bench.PipelineBench --rounds 3 --duration-ms 10000",
+                "  java -cp ... io.neurostream.bench.PipelineBench --rounds 6 --duration-ms 10000 --producer linger.ms=20 --producer linger.ms=5"})
 public final class PipelineBench implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds (each: engine, exactly once, at least once). Default ${DEFAULT-VALUE}.")
     int rounds;
@@ -81,6 +81,9 @@ public final class PipelineBench implements Callable<Integer> {
         String spec = cuba();
         Path dir = Files.createTempDirectory("neurostream-pipeline-bench");
         List<String> settings = producerSets.isEmpty() ? List.of("") : producerSets;
+        for (String set : settings) {
+            producerSettings(set); // a malformed set is refused before the broker starts
+        }
         Map<String, List<Double>> eoRatios = new java.util.HashMap<>();
         Map<String, List<Double>> aloRatios = new java.util.HashMap<>();
         Map<String, List<Double>> eoCost = new java.util.HashMap<>();
@@ -143,13 +146,7 @@ public final class PipelineBench implements Callable<Integer> {
         props.put(SimulatorConfig.GROUP_ID, prefix + "simulator");
         props.put(SimulatorConfig.INSTANCE_ID, "bench");
         props.put(SimulatorConfig.EXACTLY_ONCE, Boolean.toString(exactlyOnce));
-        for (String kv : producerSettings.isEmpty() ? new String[0] : producerSettings.split(",")) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--producer takes K=V[,K=V...], not: " + kv);
-            }
-            props.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
-        }
+        props.putAll(producerSettings(producerSettings));
         long ticks = Math.round(durationMs / 0.1);
         Map<String, Object> rp = new HashMap<>(broker.clientConfig());
         rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -175,6 +172,19 @@ public final class PipelineBench implements Callable<Integer> {
             out.put("frames", ticks / 10);
             return out;
         }
+    }
+
+    /** One {@code --producer} value as settings. */
+    private Map<String, String> producerSettings(String set) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String kv : set.isEmpty() ? new String[0] : set.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--producer takes K=V[,K=V...], not: " + kv);
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return settings;
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String prefix, io.neurostream.schemas.avro.Control c) {
