@@ -906,7 +906,7 @@ public final class SimulatorService implements AutoCloseable {
      * sent before them has been acknowledged ({@link #commitAcknowledged}). The loop computes on
      * meanwhile. While {@value #MAX_PENDING_COMMITS} intervals' offsets already wait (the broker does not
      * acknowledge), it flushes and commits as before, so a broker that has gone away holds the loop instead
-     * of an ever longer queue. A rebalance, a recovery and shutdown commit with {@link #commit}.
+     * of an ever longer queue. A rebalance and shutdown commit with {@link #commit}.
      */
     private void commitWhenAcknowledged() {
         if (pendingCommits.size() >= MAX_PENDING_COMMITS) {
