@@ -201,7 +201,8 @@ class DashboardDemoEndToEndTest {
                     d -> page.status().startsWith("set: REJECTED") ? page.status() : null);
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("the page did not show the set's rejection; its status line: '" + page.status()
-                    + "'; " + demo, e);
+                    + "'; its event log, newest first: " + page.js("return Array.from(document.querySelectorAll('#event-log li'))"
+                    + ".slice(0, 8).map(li => li.textContent)") + "; " + demo, e);
         }
 
         Cli cli = Cli.run("control", "demo", "set", "V1_E.no_such_param=1", "--bootstrap-server", demo.bootstrapServers());

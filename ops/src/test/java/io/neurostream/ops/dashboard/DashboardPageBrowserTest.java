@@ -270,6 +270,33 @@ class DashboardPageBrowserTest {
                 .extracting(Request::json).isEqualTo(Map.of("command", "pause"));
     }
 
+    /**
+     * The answer to the page's own command and the same rejection coming down the stream race each other. When
+     * the answer comes first, it stays on the status line (it names the command) and the stream's line goes to
+     * the log; before, the stream's line replaced it.
+     */
+    @Test
+    void shouldKeepTheAnswerToItsOwnCommandWhenTheSameRejectionStreamsInAfterIt() {
+        String sentence = "model 'lif' of population 'A_E' has no settable parameter 'nope'";
+        server.controlAnswers.put("set", answer("REJECTED", "UNKNOWN_PARAMETER", "rejected UNKNOWN_PARAMETER: " + sentence));
+        server.streamScript = q -> List.of(hello(q), raster(q, 100, new int[] {0}, new int[] {5}, new int[] {10}),
+                raster(q, 103, new int[] {20}, new int[] {}), pause(2000),
+                new Event("rejected", map("t_ms", 1490, "reason", "UNKNOWN_PARAMETER", "message", sentence)), pause(300),
+                raster(q, 105, new int[] {1}));
+        openConnected();
+
+        browser.findElement(By.id("set-population")).sendKeys("A_E");
+        browser.findElement(By.id("set-param")).sendKeys("nope");
+        browser.findElement(By.id("set-value")).sendKeys("1");
+        browser.findElement(By.cssSelector("button[data-command=set]")).click();
+        String answer = "set: REJECTED (UNKNOWN_PARAMETER) — rejected UNKNOWN_PARAMETER: " + sentence;
+        await(browser, "the answer never showed", d -> statusLine().equals(answer)
+                || statusLine().startsWith("rejected at 1490 ms")); // a slow page: the stream's line came first
+        await(browser, "the stream's rejection never reached the log",
+                d -> browser.findElement(By.id("event-log")).getText().contains("rejected at 1490 ms: UNKNOWN_PARAMETER — " + sentence));
+        assertThat(statusLine()).isEqualTo(answer);
+    }
+
     @Test
     void shouldSendStepSpeedAndSetWithTheirFields() {
         openConnected();

@@ -269,7 +269,10 @@
     on("lattice", onLattice);
     on("rejected", (r) => {
       const text = "rejected at " + r.t_ms + " ms: " + r.reason + " — " + r.message;
-      say(text, "error");
+      // the answer to this page's own command may come before its rejection comes down the stream: the
+      // answer says more (which command), so it stays on the status line; the stream's line goes to the log
+      const line = $("status-line");
+      if (!(line.className === "error" && r.message && line.textContent.endsWith(r.message))) say(text, "error");
       log(text);
     });
     on("history_end", (h) => {
