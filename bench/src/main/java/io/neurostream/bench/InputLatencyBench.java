@@ -98,6 +98,7 @@ public final class InputLatencyBench implements Callable<Integer> {
         final AtomicLong sentNanos;
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
         volatile long seenFor = -1;   // the sentNanos whose spikes this reader has seen
+        volatile long timedFrom = Long.MAX_VALUE;   // sends before this are warm-up: seen, not recorded
         volatile boolean stop;
 
         Watcher(KafkaConsumer<String, byte[]> consumer, AtomicLong sentNanos) {
@@ -113,7 +114,9 @@ public final class InputLatencyBench implements Callable<Integer> {
                     SpikeBatch b = Topics.SPIKES.valueSerde().decode(r.value());
                     long sent = sentNanos.get();
                     if (b.getCount() > 0 && sent > 0 && seenFor != sent) {
-                        histogram.recordValue(Math.max(0, (now - sent) / 1000));
+                        if (sent >= timedFrom) {
+                            histogram.recordValue(Math.max(0, (now - sent) / 1000));
+                        }
                         seenFor = sent;
                     }
                 }
@@ -156,11 +159,11 @@ public final class InputLatencyBench implements Callable<Integer> {
                 java.util.Random phase = new java.util.Random(42);
                 byte[] kick = Topics.EXTERNAL_INPUT.valueSerde().encode(Commands.current(NETWORK, List.of("E"), KICK, null, 1));
                 for (int i = -warmup; i < samples; i++) {
-                    if (i == 0) {
-                        uncommitted.histogram.reset();
-                        committed.histogram.reset();
-                    }
                     long sent = System.nanoTime();
+                    if (i == 0) {
+                        uncommitted.timedFrom = sent;
+                        committed.timedFrom = sent;
+                    }
                     sentNanos.set(sent);
                     producer.send(new ProducerRecord<>(Topics.EXTERNAL_INPUT.name(prefix), NETWORK, kick));
                     producer.flush();
