@@ -104,6 +104,19 @@ final class ServiceHarness implements AutoCloseable {
         return seen;
     }
 
+    /** The checksum of the spikes in {@code batches}, as the engine's {@link io.neurostream.engine.SpikeChecksum} takes it. */
+    static String spikeChecksum(List<io.neurostream.schemas.avro.SpikeBatch> batches) {
+        io.neurostream.engine.SpikeChecksum c = new io.neurostream.engine.SpikeChecksum();
+        for (io.neurostream.schemas.avro.SpikeBatch b : batches) {
+            int[] ids = io.neurostream.schemas.SpikeBatches.neuronIds(b);
+            int[] offs = io.neurostream.schemas.SpikeBatches.tickOffsets(b);
+            for (int i = 0; i < ids.length; i++) {
+                c.add(b.getFirstTick() + offs[i], ids[i]);
+            }
+        }
+        return c.hex();
+    }
+
     @Override
     public void close() {
         producer.close();

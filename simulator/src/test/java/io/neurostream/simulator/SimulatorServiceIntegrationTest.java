@@ -3,8 +3,6 @@ package io.neurostream.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.neurostream.broker.EmbeddedBroker;
-import io.neurostream.engine.SpikeChecksum;
-import io.neurostream.schemas.SpikeBatches;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Control;
 import io.neurostream.schemas.avro.ExternalInput;
@@ -76,17 +74,9 @@ class SimulatorServiceIntegrationTest {
         send(Commands.step("cuba", 2000));
         List<SpikeBatch> batches = readUntil(Topics.SPIKES,
                 l -> l.stream().mapToInt(SpikeBatch::getTicks).sum() >= 2000);
-        SpikeChecksum c = new SpikeChecksum();
-        for (SpikeBatch b : batches) {
-            int[] ids = SpikeBatches.neuronIds(b);
-            int[] offs = SpikeBatches.tickOffsets(b);
-            for (int i = 0; i < ids.length; i++) {
-                c.add(b.getFirstTick() + offs[i], ids[i]);
-            }
-        }
         assertThat(batches).extracting(SpikeBatch::getFrame).containsExactlyElementsOf(
                 java.util.stream.LongStream.range(0, 200).boxed().toList());
-        assertThat(c.hex()).isEqualTo(SimulatorCoreTest.engineChecksum(spec, 2000));
+        assertThat(ServiceHarness.spikeChecksum(batches)).isEqualTo(SimulatorCoreTest.engineChecksum(spec, 2000));
         List<Status> statuses = readUntil(Topics.STATUS, l -> !l.isEmpty() && l.get(l.size() - 1).getTick() == 2000);
         assertThat(statuses.get(statuses.size() - 1).getState()).isEqualTo(RunState.PAUSED);
     }
@@ -169,15 +159,7 @@ class SimulatorServiceIntegrationTest {
             d.runUntilIdle();
             reference = d.spikeChecksum("c1");
         }
-        SpikeChecksum c = new SpikeChecksum();
-        for (SpikeBatch b : batches) {
-            int[] ids = SpikeBatches.neuronIds(b);
-            int[] offs = SpikeBatches.tickOffsets(b);
-            for (int i = 0; i < ids.length; i++) {
-                c.add(b.getFirstTick() + offs[i], ids[i]);
-            }
-        }
-        assertThat(c.hex()).isEqualTo(reference);
+        assertThat(ServiceHarness.spikeChecksum(batches)).isEqualTo(reference);
     }
 
     /**
