@@ -216,7 +216,10 @@ class DashboardDemoEndToEndTest {
     private static void scrubbingBackShowsAnEarlierWindow(Page page) {
         double msPerCol = ((Number) page.js("return window.neurostream.hello.ms_per_col")).doubleValue();
         long liveCol = page.number("return window.neurostream.newestCol");
-        long wanted = Math.round((liveCol + 1) * msPerCol) - 3000;
+        // the slider's end is the committed time of the last history poll (every 2 s), which can trail the live
+        // raster by a few seconds on a loaded machine: 3 s back from the slider's end, as a user drags it
+        long sliderEnd = page.number("return Number(document.getElementById('time-slider').max)");
+        long wanted = Math.min(sliderEnd, Math.round((liveCol + 1) * msPerCol)) - 3000;
         // as a drag would leave it: the slider snaps to its step (1/1000 of the history)
         long target = ((Number) page.js("const s = document.getElementById('time-slider'); s.value = arguments[0];"
                 + "s.dispatchEvent(new Event('change')); return Number(s.value);", wanted)).longValue();
