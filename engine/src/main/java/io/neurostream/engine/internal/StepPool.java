@@ -12,11 +12,20 @@ import java.util.function.IntConsumer;
  * runs a job once on every worker instead (worker {@code w} of {@link #threads()}), for work split by worker.
  *
  * <p>A tick of a mid-sized network takes tens of microseconds, less than parking and waking a thread,
- * so workers spin (with {@link Thread#onSpinWait()}) for a while before they park, and the caller spins
- * while it waits for them.
+ * so workers spin (with {@link Thread#onSpinWait()}) for {@value #SPIN_NANOS} ns before they park, and the
+ * caller spins while it waits for them.
  */
 public final class StepPool implements AutoCloseable {
-    private static final int SPINS_BEFORE_PARK = 20_000;
+    /**
+     * How long an idle worker spins before it parks. Waking a parked thread costs far more than a tick: on the
+     * virtual machines we measure on, a worker that had parked saw the next round 0.3 to 1 ms late, and with
+     * 20,000 spins (about 0.45 ms there) before parking, 1 round in 100 of CUBA 40,000 started that late, a
+     * sixth of the time of every tick on average. Runtimes built for this spin longer still (Intel's OpenMP 200 ms).
+     */
+    private static final long SPIN_NANOS = 5_000_000L;
+    private static final int SPINS_PER_CLOCK_READ = 1024;
+    /** How many times the caller spins waiting for the workers before it yields between looks. */
+    private static final int SPINS_BEFORE_YIELD = 20_000;
 
     private final int threads;
     private final int[] firstChunk;
@@ -28,6 +37,8 @@ public final class StepPool implements AutoCloseable {
     private volatile long generation;
     private volatile boolean closed;
     private volatile Throwable failure;
+    /** Set by a worker that had parked before it took the current round, and cleared by the caller. */
+    private volatile boolean parked;
 
     /** @param firstChunk worker {@code w}'s first chunk, ascending, {@code threads + 1} entries, the last the chunk count */
     public StepPool(int[] firstChunk, IntConsumer work) {
@@ -48,16 +59,25 @@ public final class StepPool implements AutoCloseable {
         long seen = 0;
         while (true) {
             int spins = 0;
+            long spinUntil = 0;
+            boolean parking = false;
             long g;
             while ((g = generation) == seen && !closed) {
-                if (++spins < SPINS_BEFORE_PARK) {
-                    Thread.onSpinWait();
-                } else {
+                if (parking) {
                     LockSupport.parkNanos(this, 50_000L);
+                } else if ((++spins & (SPINS_PER_CLOCK_READ - 1)) != 0) {
+                    Thread.onSpinWait();
+                } else if (spinUntil == 0) {
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                } else {
+                    parking = spinUntil - System.nanoTime() < 0;
                 }
             }
             if (closed) {
                 return;
+            }
+            if (parking) {
+                parked = true;
             }
             seen = g;
             try {
@@ -126,7 +146,7 @@ public final class StepPool implements AutoCloseable {
         long done = System.nanoTime();
         int spins = 0;
         while (remaining.get() > 0) {
-            if (++spins < SPINS_BEFORE_PARK) {
+            if (++spins < SPINS_BEFORE_YIELD) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
@@ -137,7 +157,13 @@ public final class StepPool implements AutoCloseable {
             failure = null;
             throw new IllegalStateException("a step worker failed", f);
         }
-        judge(done - start, System.nanoTime() - done);
+        if (parked) {
+            // a worker slept through the gap before this round (the network was not stepped for a while): its
+            // wake-up says nothing about whether the workers run alongside the caller while it steps
+            parked = false;
+        } else {
+            judge(done - start, System.nanoTime() - done);
+        }
     }
 
     /** Worker {@code w}'s share of a round: the job, or its chunks. */
@@ -152,18 +178,24 @@ public final class StepPool implements AutoCloseable {
     }
 
     /**
-     * Keeps the workers only while they pay: over each window of {@value #WINDOW} rounds, if the caller waited
+     * Keeps the workers only while they pay: over each window of at least {@value #WINDOW} rounds and
+     * {@value #WINDOW_NANOS} ns, if the caller waited
      * for them longer than it would have taken to do their shares itself (threads - 1 times its own), the
      * other threads were not running alongside it (the machine is
      * busy with other processes, or has fewer free cores than threads) and each hand-over cost a scheduler
      * time slice. Then the caller takes every share itself for the next {@value #SOLO_ROUNDS} rounds, twice as
      * many after each try of the workers that did not pay either (up to 2^{@value #MAX_BACKOFF} times as many),
      * and tries the workers again after. The shares are the same either way, so are the results.
+     *
+     * <p>The window is long in time because a virtual machine's processors stall now and then for 0.5 to 4 ms
+     * while the host runs something else. Over 64 rounds of CUBA 40,000 (about 2 ms), one such stall of either
+     * thread made the window fail and cost the next 4096 rounds their second thread, in most runs; over 50 ms it
+     * is a few percent of the window, as it is of the time.
      */
-    private void judge(long ownNanos, long waitNanos) {
+    void judge(long ownNanos, long waitNanos) {
         windowOwn += ownNanos;
         windowWait += waitNanos;
-        if (++windowRounds < WINDOW) {
+        if (++windowRounds < WINDOW || windowOwn + windowWait < WINDOW_NANOS) {
             return;
         }
         if (windowWait > (threads - 1) * windowOwn) {
@@ -189,6 +221,7 @@ public final class StepPool implements AutoCloseable {
     }
 
     private static final int WINDOW = 64;
+    private static final long WINDOW_NANOS = 50_000_000L;
     private static final int SOLO_ROUNDS = 4096;
     private static final int MAX_BACKOFF = 8;
     private int failedTries;

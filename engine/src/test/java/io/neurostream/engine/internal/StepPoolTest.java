@@ -55,4 +55,23 @@ class StepPoolTest {
             assertThat(onCaller.get(1)).as("worker 1's chunk, taken by the caller after the first window").isGreaterThan(900);
         }
     }
+
+    @Test
+    void shouldKeepTheWorkersThroughAStallOfAFewMillisecondsNowAndThen() {
+        // the judge alone, fed round times: shares of 20 us, and once in 500 rounds a 4 ms wait, as when a virtual
+        // machine's processor stalls while the host runs something else (40% of the caller's own time: the
+        // workers still pay); a window of 64 rounds (1.3 ms of own time) gave them up at the first stall
+        try (StepPool pool = new StepPool(new int[] {0, 1, 2}, c -> { })) {
+            for (int r = 0; r < 20_000; r++) {
+                pool.judge(20_000L, r % 500 == 499 ? 4_000_000L : 1_000L);
+            }
+            assertThat(pool.soloSpells()).as("times the caller gave up on the worker").isZero();
+
+            // while the worker runs one round in two on the caller's core, it does not pay
+            for (int r = 0; r < 20_000 && pool.soloSpells() == 0; r++) {
+                pool.judge(20_000L, r % 2 == 0 ? 45_000L : 1_000L);
+            }
+            assertThat(pool.soloSpells()).isEqualTo(1);
+        }
+    }
 }
