@@ -56,9 +56,13 @@ public final class SpikeSink {
         held[heldCount++] = neuron;
     }
 
-    void addAll(SpikeSink other) {
-        for (int i = 0; i < other.size; i++) {
-            add(other.ids[i]);
+    /** Appends the spikes {@code other} holds, in its order. */
+    public void addAll(SpikeSink other) {
+        int n = other.size;
+        if (size + n > ids.length) {
+            ids = Arrays.copyOf(ids, Math.max(size + n, size * 2));
         }
+        System.arraycopy(other.ids, 0, ids, size, n);
+        size += n;
     }
 }
