@@ -57,7 +57,8 @@ import picocli.CommandLine.Spec;
             "      1 s of CUBA: one untimed warm-up run, then one timed run",
             "  bench izhikevich2003 --repeat 3",
             "      the fastest of three timed runs is t_sim; t_sim_all has all three",
-            "  bench cuba40k --threads 2 --duration-ms 500",
+            "  bench cuba40k --threads 2 --repeat 5 --warmup 6",
+            "      two threads, timed once the JIT has settled",
             "  bench cuba --seed 7 --warmup 0",
             "      another seed; no warm-up, so t_sim includes JIT compilation"})
 public final class BenchCommand implements Callable<Integer> {
@@ -72,7 +73,10 @@ public final class BenchCommand implements Callable<Integer> {
     String network;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Threads for integration (default: ${DEFAULT-VALUE}); spikes are the same for any N.")
+            description = "Threads for integration (default: ${DEFAULT-VALUE}); spikes are the same for any N. "
+                    + "With no more cores than N, the JIT's compiler threads take cores from the step for the first "
+                    + "seconds, and the step then runs on one thread for a while (each run's line says for how many "
+                    + "ticks): give a few more warm-up runs to time the steady state.")
     int threads;
 
     @Option(names = "--duration-ms", paramLabel = "D", defaultValue = "1000",
