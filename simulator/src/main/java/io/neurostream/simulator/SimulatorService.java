@@ -883,11 +883,27 @@ public final class SimulatorService implements AutoCloseable {
                 committed(p.startNanos(), p.frames());
             }
             unacknowledged = new java.util.concurrent.atomic.AtomicInteger();
-            consumer.commitSync(offsets);
+            commitOffsetsSync(offsets);
             committed(start, frames);
         }
         lastCommitNanos = System.nanoTime();
         bytesSinceCommit = 0;
+    }
+
+    /**
+     * Commits consumed offsets synchronously (at least once). When {@link #close} woke the consumer while the
+     * loop was not in a consumer call, the wakeup throws from the next one, often this commit of the clean
+     * shutdown: the wakeup is spent then, so the commit is made again rather than skipped.
+     */
+    private void commitOffsetsSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+            consumer.commitSync(offsets);
+        }
     }
 
     /** The offsets a commit may cover: each assigned partition's position, less the backlog not yet applied. */
