@@ -35,9 +35,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that leaves the open transaction older than that when the broker is back gets it aborted (see
  * docs/reliability.md).
  *
- * <p>The same fault at least once ({@code simulator.exactly.once=false}, commits every 50 ms, so that the
- * 64 commits the loop lets wait for their records' acknowledgement fill within the outage and it falls back
- * to a blocking flush and commit). The idempotent producer resends what the broker had not acknowledged, so
+ * <p>The same fault at least once ({@code simulator.exactly.once=false}, commits every 50 ms). The loop
+ * blocks in {@code producer.send()} soon after the broker leaves (the producer waits to learn the
+ * partitions' leader again). The idempotent producer resends what the broker had not acknowledged, so
  * here too every frame is in the log once and equals an uninterrupted run, and the outage shows as
  * {@code stalled_ms}. Both ways, the simulator's log must not say it stopped by an error: at least once, the
  * clean stop's commit used to meet the consumer's wakeup from {@code close()} and was skipped.
