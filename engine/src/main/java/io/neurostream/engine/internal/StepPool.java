@@ -188,9 +188,9 @@ public final class StepPool implements AutoCloseable {
      * and tries the workers again after. The shares are the same either way, so are the results.
      *
      * <p>The window is long in time because a virtual machine's processors stall now and then for 0.5 to 4 ms
-     * while the host runs something else. Over 64 rounds of CUBA 40,000 (about 2 ms), one such stall of either
-     * thread made the window fail and cost the next 4096 rounds their second thread, in most runs; over 50 ms it
-     * is a few percent of the window, as it is of the time.
+     * while the host (or another thread) runs. 64 rounds of CUBA 40,000 take about 1.5 ms of the caller's own
+     * time, so one such stall of a worker was enough to fail the window and cost the next 4096 rounds their
+     * second thread; over 50 ms it weighs what it weighs in the run.
      */
     void judge(long ownNanos, long waitNanos) {
         windowOwn += ownNanos;
