@@ -187,6 +187,9 @@ public final class SimulatorService implements AutoCloseable {
         return p;
     }
 
+    /** How long the simulator waits for a broker that does not answer before it gives up, ms. */
+    static final int BROKER_AWAY_MS = 300_000;
+
     /** The producer settings: transactional (exactly once) or idempotent, batched for throughput. */
     public static Map<String, Object> producerConfig(SimulatorConfig config) {
         Map<String, Object> p = new HashMap<>(config.kafkaProperties());
@@ -201,6 +204,11 @@ public final class SimulatorService implements AutoCloseable {
         // a dead instance's open transaction blocks read_committed readers (and a successor's recovery)
         // until it times out: 10 s, as Kafka Streams sets it, instead of the client default of 60 s
         p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        // a broker away for longer than the client defaults (60 s for a blocked send or transactional call,
+        // 120 s for a record to be acknowledged) stopped the service (exactly once) or failed every network
+        // (at least once); the loop waits for it instead, as Kafka Streams does for its task.timeout.ms (5 min)
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, BROKER_AWAY_MS);
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, BROKER_AWAY_MS);
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + config.instanceId() + "-producer");
         if (config.exactlyOnce()) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.groupId() + "-" + config.instanceId());
