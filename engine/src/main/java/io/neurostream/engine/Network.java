@@ -254,7 +254,7 @@ public final class Network implements AutoCloseable {
         }
         if (threads > 1 && chunkStart.length > 1) {
             int[] firstChunk = firstChunks(Math.min(threads, chunkStart.length));
-            pool = new StepPool(firstChunk, this::runChunk);
+            pool = new StepPool(firstChunk);
             synapses.splitByTarget(firstChunk, chunkStart);
         } else {
             synapses.splitByTarget(null, chunkStart);

@@ -5,11 +5,10 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * A fixed set of worker threads that process the chunks of one tick: worker {@code w} always takes the
- * contiguous chunks {@code [firstChunk[w], firstChunk[w + 1])} (the caller is worker 0), so work and the data it
- * touches never move between threads (the network splits delivery at the same boundaries) and no
- * task objects are made per tick. Each {@link #run()} returns when every chunk is done; {@link #runEach}
- * runs a job once on every worker instead (worker {@code w} of {@link #threads()}), for work split by worker.
+ * A fixed set of worker threads that do one tick's work together: {@link #runEach} runs a job once on every
+ * worker (the caller is worker 0) and returns when all are done. Worker {@code w} owns the contiguous chunks
+ * {@code [firstChunk(w), firstChunk(w + 1))}, so work and the data it touches never move between threads (the
+ * network integrates and delivers to the same ranges) and no task objects are made per tick.
  *
  * <p>A tick of a mid-sized network takes tens of microseconds, less than parking and waking a thread,
  * so workers spin (with {@link Thread#onSpinWait()}) for {@value #SPIN_NANOS} ns before they park, and the
@@ -29,8 +28,7 @@ public final class StepPool implements AutoCloseable {
 
     private final int threads;
     private final int[] firstChunk;
-    private final IntConsumer work;
-    /** The job of the current round: null for the chunks, else run once per worker. */
+    /** The job of the current round, run once per worker. */
     private volatile IntConsumer each;
     private final Thread[] workers;
     private final AtomicInteger remaining = new AtomicInteger();
@@ -41,10 +39,9 @@ public final class StepPool implements AutoCloseable {
     private volatile boolean parked;
 
     /** @param firstChunk worker {@code w}'s first chunk, ascending, {@code threads + 1} entries, the last the chunk count */
-    public StepPool(int[] firstChunk, IntConsumer work) {
+    public StepPool(int[] firstChunk) {
         this.threads = firstChunk.length - 1;
         this.firstChunk = firstChunk.clone();
-        this.work = work;
         this.workers = new Thread[threads - 1];
         for (int t = 1; t < threads; t++) {
             final int id = t;
@@ -81,14 +78,7 @@ public final class StepPool implements AutoCloseable {
             }
             seen = g;
             try {
-                IntConsumer job = each;
-                if (job != null) {
-                    job.accept(id);
-                } else {
-                    for (int c = firstChunk[id], end = firstChunk[id + 1]; c < end; c++) {
-                        work.accept(c);
-                    }
-                }
+                each.accept(id);
             } catch (Throwable t) {
                 failure = t;
             }
@@ -106,17 +96,8 @@ public final class StepPool implements AutoCloseable {
         return threads;
     }
 
-    /** Processes all chunks once, the calling thread taking its share. */
-    public void run() {
-        round(null);
-    }
-
     /** Runs {@code job} once on every worker, with the worker's number (the caller is 0); returns when all are done. */
     public void runEach(IntConsumer job) {
-        round(job);
-    }
-
-    private void round(IntConsumer job) {
         if (solo > 0) {
             solo--;
             soloRounds++;
@@ -126,7 +107,7 @@ public final class StepPool implements AutoCloseable {
                 windowRounds = 0;
             }
             for (int w = 0; w < threads; w++) {
-                share(job, w);
+                job.accept(w);
             }
             return;
         }
@@ -139,7 +120,7 @@ public final class StepPool implements AutoCloseable {
         long start = System.nanoTime();
         Throwable own = null;
         try {
-            share(job, 0);
+            job.accept(0);
         } catch (Throwable t) {
             own = t;
         }
@@ -163,17 +144,6 @@ public final class StepPool implements AutoCloseable {
             parked = false;
         } else {
             judge(done - start, System.nanoTime() - done);
-        }
-    }
-
-    /** Worker {@code w}'s share of a round: the job, or its chunks. */
-    private void share(IntConsumer job, int w) {
-        if (job != null) {
-            job.accept(w);
-        } else {
-            for (int c = firstChunk[w], end = firstChunk[w + 1]; c < end; c++) {
-                work.accept(c);
-            }
         }
     }
 

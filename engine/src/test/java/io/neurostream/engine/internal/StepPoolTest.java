@@ -3,28 +3,31 @@ package io.neurostream.engine.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 
-/** Every chunk runs once per round, on the workers or, while they do not pay, on the caller. */
+/** Every worker's share runs once per round, on its worker or, while the workers do not pay, on the caller. */
 class StepPoolTest {
 
     @Test
-    void shouldRunEveryChunkOnceARound() {
-        AtomicIntegerArray runs = new AtomicIntegerArray(6);
-        String[] ranOn = new String[6];
-        try (StepPool pool = new StepPool(new int[] {0, 2, 6}, c -> {
-            runs.incrementAndGet(c);
-            ranOn[c] = Thread.currentThread().getName();
-        })) {
-            pool.run();
+    void shouldRunEveryWorkersShareOnceARound() {
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        String[] ranOn = new String[2];
+        IntConsumer share = w -> {
+            runs.incrementAndGet(w);
+            ranOn[w] = Thread.currentThread().getName();
+        };
+        try (StepPool pool = new StepPool(new int[] {0, 2, 6})) {
+            assertThat(pool.firstChunk(1)).isEqualTo(2);
+            assertThat(pool.firstChunk(2)).as("the chunk count").isEqualTo(6);
+            pool.runEach(share);
             assertThat(ranOn[0]).as("the caller is worker 0").isEqualTo(Thread.currentThread().getName());
-            assertThat(ranOn[5]).isEqualTo("neurostream-step-1");
+            assertThat(ranOn[1]).isEqualTo("neurostream-step-1");
             for (int r = 1; r < 1000; r++) {
-                pool.run();   // chunks this small do not pay for a hand-over: the caller may take them all
+                pool.runEach(share);   // shares this small do not pay for a hand-over: the caller may take them all
             }
-            for (int c = 0; c < 6; c++) {
-                assertThat(runs.get(c)).as("chunk %d", c).isEqualTo(1000);
-            }
+            assertThat(runs.get(0)).isEqualTo(1000);
+            assertThat(runs.get(1)).isEqualTo(1000);
         }
     }
 
@@ -34,10 +37,10 @@ class StepPoolTest {
         Thread caller = Thread.currentThread();
         AtomicIntegerArray runs = new AtomicIntegerArray(2);
         AtomicIntegerArray onCaller = new AtomicIntegerArray(2);
-        try (StepPool pool = new StepPool(new int[] {0, 1, 2}, c -> {
-            runs.incrementAndGet(c);
+        IntConsumer share = w -> {
+            runs.incrementAndGet(w);
             if (Thread.currentThread() == caller) {
-                onCaller.incrementAndGet(c);
+                onCaller.incrementAndGet(w);
             } else {
                 try {
                     Thread.sleep(1);
@@ -45,14 +48,15 @@ class StepPoolTest {
                     Thread.currentThread().interrupt();
                 }
             }
-        })) {
+        };
+        try (StepPool pool = new StepPool(new int[] {0, 1, 2})) {
             for (int r = 0; r < 1000; r++) {
-                pool.run();
+                pool.runEach(share);
             }
             assertThat(runs.get(0)).isEqualTo(1000);
             assertThat(runs.get(1)).isEqualTo(1000);
             assertThat(pool.soloSpells()).isEqualTo(1);
-            assertThat(onCaller.get(1)).as("worker 1's chunk, taken by the caller after the first window").isGreaterThan(900);
+            assertThat(onCaller.get(1)).as("worker 1's share, taken by the caller after the first window").isGreaterThan(900);
         }
     }
 
@@ -61,7 +65,7 @@ class StepPoolTest {
         // the judge alone, fed round times: shares of 20 us, and once in 500 rounds a 4 ms wait, as when a virtual
         // machine's processor stalls while the host runs something else (40% of the caller's own time: the
         // workers still pay); a window of 64 rounds (1.3 ms of own time) gave them up at the first stall
-        try (StepPool pool = new StepPool(new int[] {0, 1, 2}, c -> { })) {
+        try (StepPool pool = new StepPool(new int[] {0, 1, 2})) {
             for (int r = 0; r < 20_000; r++) {
                 pool.judge(20_000L, r % 500 == 499 ? 4_000_000L : 1_000L);
             }
