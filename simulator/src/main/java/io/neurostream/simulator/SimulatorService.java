@@ -26,6 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,6 +42,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -335,7 +339,15 @@ public final class SimulatorService implements AutoCloseable {
 
     private void loop() {
         try {
-            core.limitRecords(recordLimit());
+            Admin admin = Admin.create(adminProperties());
+            try {
+                if (!awaitCluster(admin)) {
+                    return; // closed while waiting: nothing was begun, nothing to commit
+                }
+                core.limitRecords(recordLimit(admin));
+            } finally {
+                admin.close(Duration.ZERO); // a describe still pending (a broker gone again) is not waited for
+            }
             core.throttleUnpacedWith(this::outputHasRoom);
             LOG.info("largest record written: {} bytes", core.maxRecordBytes());
             if (config.exactlyOnce()) {
@@ -375,7 +387,11 @@ public final class SimulatorService implements AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
-            LOG.error("simulator stopped by an error", t);
+            if (t instanceof KafkaUnreachableException) {
+                LOG.error("simulator stopped by an error: {}", t.getMessage()); // the message says it all
+            } else {
+                LOG.error("simulator stopped by an error", t);
+            }
             if (inTransaction) {
                 try {
                     producer.abortTransaction();
@@ -660,31 +676,79 @@ public final class SimulatorService implements AutoCloseable {
     /** Partitions whose awaited backlog has just been read (their networks re-anchor their pacing). */
     private final Set<Integer> readPartitions = new HashSet<>();
 
+    private Map<String, Object> adminProperties() {
+        Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        return adminProps;
+    }
+
+    /** How long the simulator waits at start for the cluster to answer: Kafka's max.block.ms if set, else 60 s. */
+    private long startWaitMs() {
+        Object set = config.kafkaProperties().get(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+        return set == null ? 60_000 : Long.parseLong(String.valueOf(set));
+    }
+
+    /**
+     * Waits at start until the cluster answers, so that a wrong address or a broker that is not up fails
+     * within {@link #startWaitMs()} with one error that names the address, instead of after the 5 minutes
+     * a running simulator gives a broker that went away ({@link #BROKER_AWAY_MS}); an answer that is not a
+     * timeout (authentication refused, say) fails at once. False: closed while waiting.
+     */
+    private boolean awaitCluster(Admin admin) throws InterruptedException {
+        Object bootstrap = config.kafkaProperties().get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        long waitMs = startWaitMs();
+        long deadline = System.nanoTime() + waitMs * 1_000_000L;
+        boolean warned = false;
+        while (running) {
+            int attemptMs = (int) Math.max(1, Math.min(2_000, (deadline - System.nanoTime()) / 1_000_000L));
+            try {
+                admin.describeCluster(new DescribeClusterOptions().timeoutMs(attemptMs)).clusterId().get();
+                if (warned) {
+                    LOG.info("Kafka answered at {}", bootstrap);
+                }
+                return true;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                    throw new KafkaUnreachableException("Kafka at " + bootstrap + " refused the simulator: " + e.getCause(), e.getCause());
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new KafkaUnreachableException("no Kafka broker answered at bootstrap.servers=" + bootstrap + " within "
+                        + waitMs / 1000.0 + " s (max.block.ms): check the address and that the broker is up", null);
+            }
+            if (!warned) {
+                LOG.warn("no Kafka broker answers at {} yet; waiting up to {} s", bootstrap, waitMs / 1000.0);
+                warned = true;
+            }
+        }
+        return false;
+    }
+
+    /** The cluster did not answer at start, or refused the simulator. */
+    public static final class KafkaUnreachableException extends KafkaException {
+        KafkaUnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * The largest record the simulator may write: {@code simulator.record.max.bytes} if set, else the
      * smaller of the producer's {@code max.request.size} and the {@code max.message.bytes} of every
      * output topic (read from the cluster; the broker's default when they cannot be read), less Kafka's
      * per-record overhead.
      */
-    private int recordLimit() {
+    private int recordLimit(Admin admin) {
         if (config.recordMaxBytes() != null) {
             return config.recordMaxBytes();
         }
         Object configured = config.kafkaProperties().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         long limit = configured == null ? 1024 * 1024 : Long.parseLong(String.valueOf(configured));
-        List<String> topics = new ArrayList<>();
+        List<ConfigResource> resources = new ArrayList<>();
         for (Topic<?> t : List.of(Topics.SPIKES, Topics.MEMBRANE, Topics.FRAMES, Topics.JOURNAL, Topics.TOPOLOGY,
                 Topics.STATUS, Topics.CHECKPOINTS, Topics.REJECTED)) {
-            topics.add(t.name(prefix));
+            resources.add(new ConfigResource(ConfigResource.Type.TOPIC, t.name(prefix)));
         }
-        Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
-        adminProps.keySet().retainAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(adminProps)) {
-            List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
-            for (String t : topics) {
-                resources.add(new org.apache.kafka.common.config.ConfigResource(
-                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t));
-            }
+        try {
             var configs = admin.describeConfigs(resources).all().get(15, java.util.concurrent.TimeUnit.SECONDS);
             for (var e : configs.entrySet()) {
                 var entry = e.getValue().get("max.message.bytes");
@@ -697,6 +761,9 @@ public final class SimulatorService implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             LOG.warn("could not read max.message.bytes of the output topics ({}); assuming the broker default of 1048588 bytes",
                     e.toString());
             limit = Math.min(limit, 1048588);
