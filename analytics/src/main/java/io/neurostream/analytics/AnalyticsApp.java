@@ -6,15 +6,19 @@ import io.neurostream.analytics.internal.FrameWindowProcessor;
 import io.neurostream.analytics.internal.Names;
 import io.neurostream.analytics.internal.StatusProcessor;
 import io.neurostream.analytics.internal.StatusTimestampExtractor;
+import io.neurostream.schemas.ClusterWait;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.Alert;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.Rate;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -36,6 +40,8 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The analytics application: a Kafka Streams topology over topic {@code frames} that publishes final
@@ -91,6 +97,8 @@ import org.apache.kafka.streams.state.Stores;
  * in a row. Bounds come from {@link AnalyticsConfig}, per network where overridden.
  */
 public final class AnalyticsApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AnalyticsApp.class);
 
     private final AnalyticsConfig analyticsConfig;
     private final KafkaStreams streams;
@@ -197,7 +205,11 @@ public final class AnalyticsApp implements AutoCloseable {
                 .withCachingEnabled().withLoggingEnabled(changelog);
     }
 
-    /** Starts processing (returns at once; the state goes REBALANCING, then RUNNING). */
+    /**
+     * Starts processing (returns at once; the state goes REBALANCING, then RUNNING), and checks on a thread
+     * of its own that the cluster answers within {@link ClusterWait#startWaitMs} (Kafka Streams itself waits
+     * for ever, unready): {@link #startFailure} says if it did not.
+     */
     public void start() {
         if (registry != null && streamsMetrics == null) {
             streamsMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams,
@@ -205,6 +217,29 @@ public final class AnalyticsApp implements AutoCloseable {
             streamsMetrics.bindTo(registry);
         }
         streams.start();
+        Map<String, Object> adminProps = new HashMap<>(analyticsConfig.streamsProperties());
+        adminProps.keySet().retainAll(AdminClientConfig.configNames());
+        Thread check = new Thread(() -> {
+            try (Admin admin = Admin.create(adminProps)) {
+                ClusterWait.await(admin, analyticsConfig.streamsProperties(), ClusterWait.startWaitMs(analyticsConfig.streamsProperties()),
+                        () -> !closing);
+            } catch (ClusterWait.UnreachableException e) {
+                LOG.error("the analytics cannot start: {}", e.getMessage());
+                startFailure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "neurostream-analytics-cluster-check");
+        check.setDaemon(true);
+        check.start();
+    }
+
+    private volatile boolean closing;
+    private volatile ClusterWait.UnreachableException startFailure;
+
+    /** Why the analytics cannot work: no broker answered at start within the wait, or the cluster refused it; else null. */
+    public ClusterWait.UnreachableException startFailure() {
+        return startFailure;
     }
 
     /** Closes, leaving the consumer group so the partitions move to other instances at once; waits up to 30 s. */
@@ -215,6 +250,7 @@ public final class AnalyticsApp implements AutoCloseable {
 
     /** Closes, leaving the consumer group; returns whether it finished within the timeout. */
     public boolean close(Duration timeout) {
+        closing = true;
         boolean closed = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
         io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics m = streamsMetrics;

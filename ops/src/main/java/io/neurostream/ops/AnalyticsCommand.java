@@ -115,6 +115,9 @@ public final class AnalyticsCommand implements Callable<Integer> {
                     return new ServiceRunner.Running() {
                         @Override
                         public String failure() {
+                            if (app.startFailure() != null) {
+                                return "the analytics cannot start: " + app.startFailure().getMessage();
+                            }
                             KafkaStreams.State s = app.state();
                             return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
                                     ? "the analytics stopped (" + s + "; the log above says why)" : null;
@@ -129,10 +132,13 @@ public final class AnalyticsCommand implements Callable<Integer> {
         }
     }
 
-    /** What /health says: null unless Kafka Streams is in ERROR, or was stopped (its threads died). */
+    /** What /health says: null unless no broker answered at start, or Kafka Streams is in ERROR, or was stopped (its threads died). */
     static String health(AnalyticsApp app) {
         if (app == null) {
             return null;
+        }
+        if (app.startFailure() != null) {
+            return app.startFailure().getMessage();
         }
         KafkaStreams.State s = app.state();
         return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || s == KafkaStreams.State.NOT_RUNNING

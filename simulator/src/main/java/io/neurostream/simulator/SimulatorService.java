@@ -1,5 +1,6 @@
 package io.neurostream.simulator;
 
+import io.neurostream.schemas.ClusterWait;
 import io.neurostream.schemas.Topic;
 import io.neurostream.schemas.Topics;
 import io.neurostream.schemas.avro.AppliedInput;
@@ -28,7 +29,6 @@ import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -341,7 +341,10 @@ public final class SimulatorService implements AutoCloseable {
         try {
             Admin admin = Admin.create(adminProperties());
             try {
-                if (!awaitCluster(admin)) {
+                // not the 5 minutes the producer waits for a broker that went away: a wrong address fails
+                // within max.block.ms if set, else 60 s, naming it (docs/reliability.md, fault 3b)
+                if (!ClusterWait.await(admin, config.kafkaProperties(), ClusterWait.startWaitMs(config.kafkaProperties()),
+                        () -> running)) {
                     return; // closed while waiting: nothing was begun, nothing to commit
                 }
                 core.limitRecords(recordLimit(admin));
@@ -387,7 +390,7 @@ public final class SimulatorService implements AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
-            if (t instanceof KafkaUnreachableException) {
+            if (t instanceof ClusterWait.UnreachableException) {
                 LOG.error("simulator stopped by an error: {}", t.getMessage()); // the message says it all
             } else {
                 LOG.error("simulator stopped by an error", t);
@@ -680,55 +683,6 @@ public final class SimulatorService implements AutoCloseable {
         Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
         adminProps.keySet().retainAll(AdminClientConfig.configNames());
         return adminProps;
-    }
-
-    /** How long the simulator waits at start for the cluster to answer: Kafka's max.block.ms if set, else 60 s. */
-    private long startWaitMs() {
-        Object set = config.kafkaProperties().get(ProducerConfig.MAX_BLOCK_MS_CONFIG);
-        return set == null ? 60_000 : Long.parseLong(String.valueOf(set));
-    }
-
-    /**
-     * Waits at start until the cluster answers, so that a wrong address or a broker that is not up fails
-     * within {@link #startWaitMs()} with one error that names the address, instead of after the 5 minutes
-     * a running simulator gives a broker that went away ({@link #BROKER_AWAY_MS}); an answer that is not a
-     * timeout (authentication refused, say) fails at once. False: closed while waiting.
-     */
-    private boolean awaitCluster(Admin admin) throws InterruptedException {
-        Object bootstrap = config.kafkaProperties().get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
-        long waitMs = startWaitMs();
-        long deadline = System.nanoTime() + waitMs * 1_000_000L;
-        boolean warned = false;
-        while (running) {
-            int attemptMs = (int) Math.max(1, Math.min(2_000, (deadline - System.nanoTime()) / 1_000_000L));
-            try {
-                admin.describeCluster(new DescribeClusterOptions().timeoutMs(attemptMs)).clusterId().get();
-                if (warned) {
-                    LOG.info("Kafka answered at {}", bootstrap);
-                }
-                return true;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
-                    throw new KafkaUnreachableException("Kafka at " + bootstrap + " refused the simulator: " + e.getCause(), e.getCause());
-                }
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new KafkaUnreachableException("no Kafka broker answered at bootstrap.servers=" + bootstrap + " within "
-                        + waitMs / 1000.0 + " s (max.block.ms): check the address and that the broker is up", null);
-            }
-            if (!warned) {
-                LOG.warn("no Kafka broker answers at {} yet; waiting up to {} s", bootstrap, waitMs / 1000.0);
-                warned = true;
-            }
-        }
-        return false;
-    }
-
-    /** The cluster did not answer at start, or refused the simulator. */
-    public static final class KafkaUnreachableException extends KafkaException {
-        KafkaUnreachableException(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 
     /**

@@ -60,7 +60,7 @@ class StartupIntegrationTest {
             // "Timeout expired after 3000ms while awaiting InitProducerId", which names no address; with the
             // default of 5 minutes that was a 5-minute wait for a typo
             Throwable failure = awaitFailure(service, Duration.ofSeconds(60));
-            assertThat(failure).isInstanceOf(SimulatorService.KafkaUnreachableException.class)
+            assertThat(failure).isInstanceOf(io.neurostream.schemas.ClusterWait.UnreachableException.class)
                     .hasMessage("no Kafka broker answered at bootstrap.servers=127.0.0.1:" + port
                             + " within 3.0 s (max.block.ms): check the address and that the broker is up");
         }
