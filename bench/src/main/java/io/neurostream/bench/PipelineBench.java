@@ -48,11 +48,15 @@ import picocli.CommandLine.Option;
  * transactions, the service at-least-once (idempotent producer, no transactions). The service is timed
  * from the STEP command's send to the committed Status that reports the last tick (read_committed),
  * so it includes publishing and committing everything. Prints one {@code RESULT {json}} line per round
- * and a summary with the medians of the per-round ratios.
+ * and a summary with the medians of the per-round ratios. Each service run also reports where the
+ * processors' time went in that window ({@link CpuSplit}): the loop thread's CPU time, the rest of the
+ * process's (broker, clients), and the JIT compilers' time, which in a JVM that also hosts the broker
+ * stays large for many rounds (hence {@code --warmup}).
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Time CUBA 4000 through the simulator service (exactly once and at least once) beside the engine alone.",
         footer = {"", "Examples:", "  java -cp ... io.neurostream.bench.PipelineBench --rounds 3 --duration-ms 10000",
+                "  java -cp ... io.neurostream.bench.PipelineBench --warmup 10 --rounds 5 --duration-ms 60000",
                 "  java -cp ... io.neurostream.bench.PipelineBench --rounds 6 --duration-ms 10000 --producer linger.ms=20 --producer linger.ms=5"})
 public final class PipelineBench implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds (each: engine, exactly once, at least once). Default ${DEFAULT-VALUE}.")
@@ -60,6 +64,10 @@ public final class PipelineBench implements Callable<Integer> {
 
     @Option(names = "--duration-ms", defaultValue = "1000", description = "Simulated time per run, ms. Default ${DEFAULT-VALUE}.")
     double durationMs;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed rounds first (each: the engine, then the service "
+            + "exactly once and at least once), so that the JIT has compiled the broker's and the clients' code. Default ${DEFAULT-VALUE}.")
+    int warmup;
 
     @Option(names = "--producer", paramLabel = "K=V[,K=V...]",
             description = "Producer settings for the simulator, given once per setting set to compare: every round runs the service "
@@ -87,9 +95,14 @@ public final class PipelineBench implements Callable<Integer> {
         Map<String, List<Double>> eoRatios = new java.util.HashMap<>();
         Map<String, List<Double>> aloRatios = new java.util.HashMap<>();
         Map<String, List<Double>> eoCost = new java.util.HashMap<>();
+        Map<String, List<Double>> eoLoopCpu = new java.util.HashMap<>();
+        Map<String, List<Double>> aloLoopCpu = new java.util.HashMap<>();
         try (EmbeddedBroker broker = EmbeddedBroker.builder().dataDir(dir).build().start()) {
-            engineSeconds(spec); // JIT warm-up
-            runService(broker, spec, true, settings.get(0));
+            for (int w = 0; w < warmup; w++) { // JIT warm-up; the broker's code is the most of it
+                engineSeconds(spec);
+                runService(broker, spec, true, settings.get(0));
+                runService(broker, spec, false, settings.get(0));
+            }
             for (int r = 0; r < rounds; r++) {
                 double engine = engineSeconds(spec);
                 for (String linger : settings) {
@@ -100,6 +113,8 @@ public final class PipelineBench implements Callable<Integer> {
                     eoRatios.computeIfAbsent(linger, k -> new ArrayList<>()).add(tEo / engine);
                     aloRatios.computeIfAbsent(linger, k -> new ArrayList<>()).add(tAlo / engine);
                     eoCost.computeIfAbsent(linger, k -> new ArrayList<>()).add(tEo / tAlo);
+                    eoLoopCpu.computeIfAbsent(linger, k -> new ArrayList<>()).add((double) eo.get("cpu_loop_thread_s") / engine);
+                    aloLoopCpu.computeIfAbsent(linger, k -> new ArrayList<>()).add((double) alo.get("cpu_loop_thread_s") / engine);
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("round", r);
                     out.put("duration_ms", durationMs);
@@ -118,6 +133,8 @@ public final class PipelineBench implements Callable<Integer> {
             System.out.printf("%smedian ratio service/engine: exactly once %.2f, at least once %.2f; exactly once / at least once %.2f%n",
                     linger.isEmpty() ? "" : linger + ": ", median(eoRatios.get(linger)), median(aloRatios.get(linger)),
                     median(eoCost.get(linger)));
+            System.out.printf("%smedian CPU time of the simulator's loop thread / engine: exactly once %.2f, at least once %.2f%n",
+                    linger.isEmpty() ? "" : linger + ": ", median(eoLoopCpu.get(linger)), median(aloLoopCpu.get(linger)));
         }
         return 0;
     }
@@ -160,13 +177,15 @@ public final class PipelineBench implements Callable<Integer> {
             reader.subscribe(List.of(Topics.STATUS.name(prefix)));
             send(producer, prefix, Commands.create("cuba", spec));
             awaitStatus(reader, prefix, 0);
+            CpuSplit cpu = CpuSplit.start("neurostream-simulator");
             long t0 = System.nanoTime();
             send(producer, prefix, Commands.step("cuba", ticks));
             awaitStatus(reader, prefix, ticks);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            long spikes = countSpikes(broker, prefix);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("t_service_s", seconds);
+            out.putAll(cpu.stop());
+            long spikes = countSpikes(broker, prefix);
             out.put("spikes_published", spikes);
             out.put("spikes_per_s", spikes / seconds);
             out.put("frames", ticks / 10);
