@@ -364,12 +364,22 @@ public final class SimulatorService implements AutoCloseable {
                     if (!runOnce()) {
                         break;
                     }
+                    if (brokerAway != null) {
+                        throw brokerAway(null);
+                    }
                 } catch (WakeupException e) {
                     if (running) {
                         throw e;
                     }
                     break; // close() woke a consumer call other than the poll (e.g. reading end offsets): stop as after the poll
                 } catch (KafkaException | SimulatorOutput.PublishException e) {
+                    if (e instanceof BrokerAwayException) {
+                        throw e;
+                    }
+                    Throwable cause = e instanceof SimulatorOutput.PublishException ? e.getCause() : e;
+                    if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+                        throw brokerAway(cause); // a blocked send or transactional call gave up: the broker is away
+                    }
                     if (!recoverable(e)) {
                         throw e;
                     }
@@ -390,12 +400,14 @@ public final class SimulatorService implements AutoCloseable {
             }
         } catch (Throwable t) {
             failure = t;
-            if (t instanceof ClusterWait.UnreachableException) {
+            if (t instanceof ClusterWait.UnreachableException || t instanceof BrokerAwayException) {
                 LOG.error("simulator stopped by an error: {}", t.getMessage()); // the message says it all
             } else {
                 LOG.error("simulator stopped by an error", t);
             }
-            if (inTransaction) {
+            // with the broker away the abort would wait as long again; the broker aborts the transaction after
+            // transaction.timeout.ms, or the restarted instance's initTransactions() does
+            if (inTransaction && !(t instanceof BrokerAwayException)) {
                 try {
                     producer.abortTransaction();
                 } catch (RuntimeException ignored) {
@@ -560,6 +572,32 @@ public final class SimulatorService implements AutoCloseable {
         for (String[] f; (f = sendFailures.poll()) != null;) {
             core.fail(f[0], "a record it produced could not be published (" + f[1] + "); the network stops here", now);
         }
+    }
+
+    /** The first record the broker did not take within delivery.timeout.ms (topic and error), noted by the callback thread. */
+    private volatile String brokerAway;
+
+    /**
+     * Kafka did not answer for as long as a client waits (the producer's {@code max.block.ms} and
+     * {@code delivery.timeout.ms}, the consumer's {@code default.api.timeout.ms}): the simulator stops rather than
+     * fail networks that did nothing wrong, and a restart recovers each from its last checkpoint, as after a crash.
+     */
+    public static final class BrokerAwayException extends KafkaException {
+        BrokerAwayException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private BrokerAwayException brokerAway(Throwable cause) {
+        return new BrokerAwayException("Kafka did not answer in time (" + (cause != null ? cause.getMessage() : brokerAway)
+                + "; the producer waits delivery.timeout.ms " + producerTimeout(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG)
+                + " ms and max.block.ms " + producerTimeout(ProducerConfig.MAX_BLOCK_MS_CONFIG) + " ms): stopping; started again "
+                + "once the broker is back, it recovers every network from its last checkpoint", cause);
+    }
+
+    private Object producerTimeout(String key) {
+        Object set = config.kafkaProperties().get(key);
+        return set != null ? set : BROKER_AWAY_MS;
     }
 
     /** Sends that failed, as {network id, topic and error}, noted by the producer's callback thread. */
@@ -815,7 +853,12 @@ public final class SimulatorService implements AutoCloseable {
                     nextOffsets.merge(new TopicPartition(metadata.topic(), metadata.partition()), metadata.offset() + 1, Math::max);
                 }
                 // records of a transaction this loop aborted fail with TransactionAbortedException: not theirs to answer for
-                if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
+                if (error instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    // not this record's fault: the broker did not take it within delivery.timeout.ms
+                    if (brokerAway == null) {
+                        brokerAway = record.topic() + ": " + error.getMessage();
+                    }
+                } else if (error != null && !(error instanceof org.apache.kafka.common.errors.TransactionAbortedException)) {
                     sendFailures.add(new String[] {networkOf(record), record.topic() + ": " + error});
                 }
                 if (interval != null) {
@@ -935,10 +978,21 @@ public final class SimulatorService implements AutoCloseable {
         }
     }
 
-    /** The offsets a commit may cover: each assigned partition's position, less the backlog not yet applied. */
+    /**
+     * The offsets a commit may cover: each assigned partition's position, less the backlog not yet applied.
+     * A partition whose position is not known yet (just taken over, the predecessor's transaction not yet
+     * aborted) has had nothing read and is left out, instead of holding the loop for default.api.timeout.ms
+     * (60 s) until the position is known; one taken over from a simulator stopped while the broker was away
+     * did that, and the restarted simulator stopped with that timeout.
+     */
     private Map<TopicPartition, OffsetAndMetadata> consumedOffsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
+            try {
+                consumer.position(tp, Duration.ZERO);
+            } catch (org.apache.kafka.common.errors.TimeoutException notYetKnown) {
+                continue;
+            }
             offsets.put(tp, new OffsetAndMetadata(consumedUpTo(tp)));
         }
         return offsets;

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,7 +42,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code stalled_ms}. Both ways, the simulator's log must not say it stopped by an error: at least once, the
  * clean stop's commit used to meet the consumer's wakeup from {@code close()} and was skipped.
  */
-@Timeout(150)
 class BrokerRestartIntegrationTest {
     static final long DEFAULT_OUTAGE_MS = 4000;
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -50,9 +49,15 @@ class BrokerRestartIntegrationTest {
     @ParameterizedTest(name = "exactly once: {0}")
     @ValueSource(booleans = {true, false})
     void shouldContinueExactlyAfterTheBrokerIsStoppedAndRestarted(boolean exactlyOnce, @TempDir Path data,
-            @TempDir Path state) throws Exception {
-        long seed = Long.getLong("reliability.seed", 20260501L);
+            @TempDir Path state) {
         long outageMs = Long.getLong("reliability.outage.ms", DEFAULT_OUTAGE_MS);
+        // a bound for a hang the awaits below do not catch: 150 s, plus the outage when one is asked for
+        Assertions.assertTimeoutPreemptively(Duration.ofMillis(150_000 + Math.max(0, outageMs - DEFAULT_OUTAGE_MS)),
+                () -> outage(exactlyOnce, data, state, outageMs));
+    }
+
+    private void outage(boolean exactlyOnce, Path data, Path state, long outageMs) throws Exception {
+        long seed = Long.getLong("reliability.seed", 20260501L);
         int port = EmbeddedBroker.freePort();
         int controllerPort = EmbeddedBroker.freePort();
         EmbeddedBroker broker = Kit.broker().dataDir(data).port(port).controllerPort(controllerPort).build().start();
