@@ -185,7 +185,10 @@ public final class PipelineBench implements Callable<Integer> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("t_service_s", seconds);
             out.putAll(cpu.stop());
-            long spikes = countSpikes(broker, prefix);
+            long[] output = countOutput(broker, prefix);
+            long spikes = output[0];
+            out.put("bytes_published", output[1]);
+            out.put("bytes_per_s", output[1] / seconds);
             out.put("spikes_published", spikes);
             out.put("spikes_per_s", spikes / seconds);
             out.put("frames", ticks / 10);
@@ -224,24 +227,33 @@ public final class PipelineBench implements Callable<Integer> {
         throw new IllegalStateException("no committed status at tick " + tick + " within 5 minutes");
     }
 
-    private static long countSpikes(EmbeddedBroker broker, String prefix) {
+    /**
+     * The spikes published, and the bytes (keys and values) of every record on the spikes, frames and journal topics
+     * (not status: the running service writes one every second, and the read ends after 2 s without a record).
+     */
+    private static long[] countOutput(EmbeddedBroker broker, String prefix) {
         Map<String, Object> rp = new HashMap<>(broker.clientConfig());
         rp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         rp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         rp.put(ConsumerConfig.GROUP_ID_CONFIG, prefix + "count");
         long spikes = 0;
+        long bytes = 0;
+        String spikesTopic = Topics.SPIKES.name(prefix);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(rp, new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(Topics.SPIKES.name(prefix)));
+            c.subscribe(List.of(spikesTopic, Topics.FRAMES.name(prefix), Topics.JOURNAL.name(prefix)));
             int idle = 0;
             while (idle < 10) {
                 var records = c.poll(Duration.ofMillis(200));
                 idle = records.isEmpty() ? idle + 1 : 0;
                 for (ConsumerRecord<String, byte[]> r : records) {
-                    SpikeBatch b = Topics.SPIKES.valueSerde().decode(r.value());
-                    spikes += b.getCount();
+                    bytes += Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
+                    if (r.topic().equals(spikesTopic)) {
+                        SpikeBatch b = Topics.SPIKES.valueSerde().decode(r.value());
+                        spikes += b.getCount();
+                    }
                 }
             }
         }
-        return spikes;
+        return new long[] {spikes, bytes};
     }
 }
