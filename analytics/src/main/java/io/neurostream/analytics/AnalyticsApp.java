@@ -12,13 +12,11 @@ import io.neurostream.schemas.avro.Alert;
 import io.neurostream.schemas.avro.Balance;
 import io.neurostream.schemas.avro.Rate;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -217,10 +215,8 @@ public final class AnalyticsApp implements AutoCloseable {
             streamsMetrics.bindTo(registry);
         }
         streams.start();
-        Map<String, Object> adminProps = new HashMap<>(analyticsConfig.streamsProperties());
-        adminProps.keySet().retainAll(AdminClientConfig.configNames());
         Thread check = new Thread(() -> {
-            try (Admin admin = Admin.create(adminProps)) {
+            try (Admin admin = Admin.create(ClusterWait.adminSettings(analyticsConfig.streamsProperties()))) {
                 ClusterWait.await(admin, analyticsConfig.streamsProperties(), ClusterWait.startWaitMs(analyticsConfig.streamsProperties()),
                         () -> !closing);
             } catch (ClusterWait.UnreachableException e) {

@@ -1,10 +1,12 @@
 package io.neurostream.schemas;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
@@ -32,6 +34,13 @@ public final class ClusterWait {
         UnreachableException(String message, Throwable cause) {
             super(message, cause);
         }
+    }
+
+    /** The settings an {@link Admin} takes from a service's Kafka settings (the rest would only be warned about). */
+    public static Map<String, Object> adminSettings(Map<String, ?> kafkaSettings) {
+        Map<String, Object> admin = new HashMap<>(kafkaSettings);
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        return admin;
     }
 
     /** How long a service waits at start: Kafka's {@code max.block.ms} if the settings give it, else 60 s. */

@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -339,7 +338,7 @@ public final class SimulatorService implements AutoCloseable {
 
     private void loop() {
         try {
-            Admin admin = Admin.create(adminProperties());
+            Admin admin = Admin.create(ClusterWait.adminSettings(config.kafkaProperties()));
             try {
                 // not the 5 minutes the producer waits for a broker that went away: a wrong address fails
                 // within max.block.ms if set, else 60 s, naming it (docs/reliability.md, fault 3b)
@@ -716,12 +715,6 @@ public final class SimulatorService implements AutoCloseable {
 
     /** Partitions whose awaited backlog has just been read (their networks re-anchor their pacing). */
     private final Set<Integer> readPartitions = new HashSet<>();
-
-    private Map<String, Object> adminProperties() {
-        Map<String, Object> adminProps = new HashMap<>(config.kafkaProperties());
-        adminProps.keySet().retainAll(AdminClientConfig.configNames());
-        return adminProps;
-    }
 
     /**
      * The largest record the simulator may write: {@code simulator.record.max.bytes} if set, else the
