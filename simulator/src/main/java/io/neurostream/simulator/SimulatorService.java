@@ -594,9 +594,9 @@ public final class SimulatorService implements AutoCloseable {
                 + "once the broker is back, it recovers every network from its last checkpoint", cause);
     }
 
+    /** The producer's own setting (the user's, else the simulator's default), as {@link #producerConfig} gives it. */
     private Object producerTimeout(String key) {
-        Object set = config.kafkaProperties().get(key);
-        return set != null ? set : BROKER_AWAY_MS;
+        return producerConfig(config).get(key);
     }
 
     /** Sends that failed, as {network id, topic and error}, noted by the producer's callback thread. */
