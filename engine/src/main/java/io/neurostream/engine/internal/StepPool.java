@@ -37,6 +37,11 @@ public final class StepPool implements AutoCloseable {
     private volatile Throwable failure;
     /** Set by a worker that had parked before it took the current round, and cleared by the caller. */
     private volatile boolean parked;
+    /**
+     * Workers that have stopped spinning and park between looks: only then does a round need to wake them. Waking
+     * a thread that spins costs the caller its thread lookup and lock each round for nothing.
+     */
+    private final AtomicInteger sleepers = new AtomicInteger();
 
     /** @param firstChunk worker {@code w}'s first chunk, ascending, {@code threads + 1} entries, the last the chunk count */
     public StepPool(int[] firstChunk) {
@@ -66,15 +71,19 @@ public final class StepPool implements AutoCloseable {
                     Thread.onSpinWait();
                 } else if (spinUntil == 0) {
                     spinUntil = System.nanoTime() + SPIN_NANOS;
-                } else {
-                    parking = spinUntil - System.nanoTime() < 0;
+                } else if (spinUntil - System.nanoTime() < 0) {
+                    // counted before the next look at the generation, which the caller sets before it reads
+                    // the count: either the caller sees this worker asleep and wakes it, or the worker sees the round
+                    parking = true;
+                    sleepers.incrementAndGet();
                 }
+            }
+            if (parking) {
+                sleepers.decrementAndGet();
+                parked = true;
             }
             if (closed) {
                 return;
-            }
-            if (parking) {
-                parked = true;
             }
             seen = g;
             try {
@@ -114,8 +123,10 @@ public final class StepPool implements AutoCloseable {
         each = job;
         remaining.set(threads - 1);
         generation = generation + 1;
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
+        if (sleepers.get() > 0) {
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
+            }
         }
         long start = System.nanoTime();
         Throwable own = null;
@@ -178,6 +189,11 @@ public final class StepPool implements AutoCloseable {
         windowOwn = 0;
         windowWait = 0;
         windowRounds = 0;
+    }
+
+    /** Workers asleep between rounds now (parked, each woken by the next round). */
+    int sleepers() {
+        return sleepers.get();
     }
 
     /** How many times the pool has given up on its workers for a while because they did not pay. */

@@ -32,6 +32,31 @@ class StepPoolTest {
     }
 
     @Test
+    void shouldWakeAWorkerThatFellAsleepBetweenRounds() throws InterruptedException {
+        // a round only wakes workers that have parked: one that slept through a pause must still take its share
+        try (StepPool pool = new StepPool(new int[] {0, 1, 2})) {
+            String[] ranOn = new String[2];
+            int[] asleepDuringShare = new int[2];
+            IntConsumer share = w -> {
+                ranOn[w] = Thread.currentThread().getName();
+                asleepDuringShare[w] = pool.sleepers();
+            };
+            pool.runEach(share);
+            for (int r = 0; r < 3; r++) {
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (pool.sleepers() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(1); // the worker spins for 5 ms, then parks
+                }
+                assertThat(pool.sleepers()).as("the worker parked after spinning").isEqualTo(1);
+                ranOn[1] = null;
+                pool.runEach(share);
+                assertThat(ranOn[1]).isEqualTo("neurostream-step-1");
+                assertThat(asleepDuringShare[1]).as("the worker counts itself awake once it has the round").isZero();
+            }
+        }
+    }
+
+    @Test
     void shouldTakeTheWorkersSharesItselfWhileWaitingForThemCostsMoreThanItsOwnShare() {
         // worker 1 is slow whenever it runs on its own thread, as a thread the machine has no core for would be
         Thread caller = Thread.currentThread();
