@@ -81,6 +81,12 @@ public final class Network implements AutoCloseable {
      * worker wrote (a transfer between cores each).
      */
     private SpikeSink[] workerSpikes = {new SpikeSink()};
+    /**
+     * The synaptic events of each worker's spikes in the last round, counted by the worker ({@link #runOwn}) so that
+     * the caller only adds them up: worker {@code w}'s at {@code w * EVENT_STRIDE}, a cache line apart.
+     */
+    private long[] workerEvents = new long[1];
+    private static final int EVENT_STRIDE = 8;
     private final double[] chunkE;
     private final double[] chunkI;
     private final boolean[] popFolds;
@@ -263,6 +269,7 @@ public final class Network implements AutoCloseable {
         for (int w = 0; w < workerSpikes.length; w++) {
             workerSpikes[w] = new SpikeSink();
         }
+        workerEvents = new long[workerSpikes.length * EVENT_STRIDE];
     }
 
     @Override
@@ -315,10 +322,15 @@ public final class Network implements AutoCloseable {
         for (SpikeSink ws : workerSpikes) {
             spikes.addAll(ws);
         }
+        long events = 0;
+        for (int w = 0; w < workerSpikes.length; w++) {
+            events += workerEvents[w * EVENT_STRIDE];
+        }
+        lastSynapticEvents = events;
+        totalSynapticEvents += events;
         if (pool != null && plasticity == null && synapses.splitWays() > 1) {
             lateDelivery = spikes.size() > 0;
-            countEvents();
-        } else {
+        } else if (spikes.size() > 0) {
             deliver();
         }
         if (plasticity != null) {
@@ -374,8 +386,8 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
-        chunkE[c] = synapses.direct ? out.excitatoryInput + synapses.curE[c] : out.excitatoryInput;
-        chunkI[c] = synapses.direct ? out.inhibitoryInput + synapses.curI[c] : out.inhibitoryInput;
+        chunkE[c] = synapses.direct ? out.excitatoryInput + synapses.currentE(c) : out.excitatoryInput;
+        chunkI[c] = synapses.direct ? out.inhibitoryInput + synapses.currentI(c) : out.inhibitoryInput;
     }
 
     /** The engine's gather, for models that do not take their synaptic input themselves. */
@@ -441,20 +453,11 @@ public final class Network implements AutoCloseable {
     }
 
     private void deliver() {
-        if (spikes.size() > 0) {
-            if (synapses.splitWays() > 1) {
-                pool.runEach(deliverPart);
-            } else {
-                deliverPart(0);
-            }
+        if (synapses.splitWays() > 1) {
+            pool.runEach(deliverPart);
+        } else {
+            deliverPart(0);
         }
-        countEvents();
-    }
-
-    private void countEvents() {
-        long events = synapses.events(spikes);
-        lastSynapticEvents = events;
-        totalSynapticEvents += events;
     }
 
     private void deliverPart(int w) {
@@ -480,6 +483,7 @@ public final class Network implements AutoCloseable {
             chunkCount[c] = chunkSpikes[c].size();
             own.addAll(chunkSpikes[c]);
         }
+        workerEvents[w * EVENT_STRIDE] = synapses.events(own);
     }
 
     /** Delivers the last tick's spikes if they wait for the next round, leaving the state as a tick ends. */

@@ -82,9 +82,9 @@ final class Snapshot {
         writeSparse(out, synapses.ringI);
         // direct delivery keeps next tick's input in input[] and its E/I sums per chunk in nextE/nextI
         writeSparse(out, state.input);
-        out.writeInt(synapses.nextE.length);
-        writeDoubles(out, synapses.nextE);
-        writeDoubles(out, synapses.nextI);
+        out.writeInt(synapses.chunks());
+        writeDoubles(out, synapses.nextSums(false));
+        writeDoubles(out, synapses.nextSums(true));
         out.writeLong(net.totalSpikes);
         out.writeLong(net.totalSynapticEvents);
         out.writeLong(net.nextInputStream);
@@ -161,11 +161,11 @@ final class Snapshot {
         readSparse(in, ringI);
         pendingInput = new double[n];
         readSparse(in, pendingInput);
-        if (in.readInt() != synapses.nextE.length) {
+        if (in.readInt() != synapses.chunks()) {
             throw new IOException("snapshot does not match this network's chunks");
         }
-        pendingE = new double[synapses.nextE.length];
-        pendingI = new double[synapses.nextI.length];
+        pendingE = new double[synapses.chunks()];
+        pendingI = new double[synapses.chunks()];
         readDoubles(in, pendingE);
         readDoubles(in, pendingI);
         totalSpikes = in.readLong();
@@ -240,8 +240,7 @@ final class Snapshot {
             net.plasticity.commit(plastic);
         }
         System.arraycopy(pendingInput, 0, state.input, 0, n);
-        System.arraycopy(pendingE, 0, synapses.nextE, 0, pendingE.length);
-        System.arraycopy(pendingI, 0, synapses.nextI, 0, pendingI.length);
+        synapses.restoreNextSums(pendingE, pendingI);
         net.tick = tick;
         net.spikes.clear();
     }

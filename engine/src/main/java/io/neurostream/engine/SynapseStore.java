@@ -48,11 +48,19 @@ final class SynapseStore {
 
     /** Direct delivery (see the class comment). */
     final boolean direct;
-    /** Direct delivery: summed E and I input of each chunk due next tick, and this tick. */
-    final double[] nextE;
-    final double[] nextI;
-    final double[] curE;
-    final double[] curI;
+    /**
+     * Direct delivery: summed E and I input of each chunk due next tick, and this tick; chunk {@code c}'s at
+     * {@code c * SUM_STRIDE}, each on a cache line of its own. Two workers add to their own chunks' sums for every
+     * spike at once; packed, neighbouring chunks of two workers shared a line, which then moved between the cores
+     * at each addition (false sharing), whether it did depending on where the array happened to start.
+     */
+    private final double[] nextE;
+    private final double[] nextI;
+    private final double[] curE;
+    private final double[] curI;
+    /** Doubles per 64-byte cache line: the spacing of the chunk sums. */
+    static final int SUM_STRIDE = 8;
+    private final int chunks;
     private final int[] rowChunkStart;
     private final int[] rowChunk;
     private final double[] rowChunkSum;
@@ -94,10 +102,11 @@ final class SynapseStore {
         this.lateSlotOffset = new int[ringSlots + 1];
         this.direct = delay == null && uniformDelay == 1 && !plastic && kind != SynapseKind.VOLTAGE_JUMP;
         int chunks = chunkStart.length;
-        nextE = new double[chunks];
-        nextI = new double[chunks];
-        curE = new double[chunks];
-        curI = new double[chunks];
+        this.chunks = chunks;
+        nextE = new double[Math.multiplyExact(chunks, SUM_STRIDE)];
+        nextI = new double[nextE.length];
+        curE = new double[nextE.length];
+        curI = new double[nextE.length];
         if (direct) {
             int[] chunkOf = new int[n];
             for (int c = 0; c < chunks; c++) {
@@ -259,6 +268,44 @@ final class SynapseStore {
         return slotOffset[0];
     }
 
+    /** Direct delivery: chunk {@code c}'s summed E input delivered for the current tick (0 without direct delivery). */
+    double currentE(int c) {
+        return curE[c * SUM_STRIDE];
+    }
+
+    /** Direct delivery: chunk {@code c}'s summed I input delivered for the current tick. */
+    double currentI(int c) {
+        return curI[c * SUM_STRIDE];
+    }
+
+    /** The chunk sums of E (or I) input due next tick, one per chunk, as a snapshot saves them. */
+    double[] nextSums(boolean inh) {
+        double[] from = inh ? nextI : nextE;
+        double[] sums = new double[chunks];
+        for (int c = 0; c < chunks; c++) {
+            sums[c] = from[c * SUM_STRIDE];
+        }
+        return sums;
+    }
+
+    /** Restores the chunk sums due next tick that {@link #nextSums} gave, one per chunk. */
+    void restoreNextSums(double[] e, double[] i) {
+        if (e.length != chunks || i.length != chunks) {
+            throw new IllegalArgumentException("chunk sums for " + e.length + " chunks, the network has " + chunks);
+        }
+        Arrays.fill(nextE, 0.0);
+        Arrays.fill(nextI, 0.0);
+        for (int c = 0; c < chunks; c++) {
+            nextE[c * SUM_STRIDE] = e[c];
+            nextI[c * SUM_STRIDE] = i[c];
+        }
+    }
+
+    /** Chunks: how many sums {@link #nextSums} gives. */
+    int chunks() {
+        return chunks;
+    }
+
     /** Synaptic events (spike × fan-out) of the spiking neurons. */
     long events(SpikeSink spikes) {
         final int[] ids = spikes.array();
@@ -372,12 +419,12 @@ final class SynapseStore {
                 final double[] next = late ? (inh ? curI : curE) : (inh ? nextI : nextE);
                 if (rc != null) {
                     for (int q = rcs[pre * ways + w], qEnd = rcs[pre * ways + w + 1]; q < qEnd; q++) {
-                        next[rc[q]] += rsum[q];
+                        next[rc[q] * SUM_STRIDE] += rsum[q];
                     }
                 } else {
                     final int[] tc = targetChunk;
                     for (int k = from; k < end; k++) {
-                        next[tc[targets[k]]] += wt[k];
+                        next[tc[targets[k]] * SUM_STRIDE] += wt[k];
                     }
                 }
             }
