@@ -9,12 +9,19 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,7 +67,12 @@ import picocli.CommandLine.Spec;
             "  bench cuba40k --threads 2 --repeat 5 --warmup 6",
             "      two threads, timed once the JIT has settled",
             "  bench cuba --seed 7 --warmup 0",
-            "      another seed; no warm-up, so t_sim includes JIT compilation"})
+            "      another seed; no warm-up, so t_sim includes JIT compilation",
+            "  bench cuba40k --copies 2 --repeat 5 --warmup 6",
+            "      two copies at once, one thread each: what two threads could gain here at most",
+            "  bench cuba40k --threads 2 --scaling --repeat 9 --warmup 3",
+            "      each round one thread, two threads and two copies, side by side: the speed-up,",
+            "      the most this machine allows (the ceiling) and their medians"})
 public final class BenchCommand implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -78,6 +90,20 @@ public final class BenchCommand implements Callable<Integer> {
                     + "seconds, and the step then runs on one thread for a while (each run's line says for how many "
                     + "ticks): give a few more warm-up runs to time the steady state.")
     int threads;
+
+    @Option(names = "--copies", paramLabel = "N", defaultValue = "1",
+            description = "Runs N copies of the network at once, each on one thread of its own (default: ${DEFAULT-VALUE}). "
+                    + "If they take as long as one copy alone, each thread had a core to itself; if longer, the threads "
+                    + "shared one (processor threads of one core, a busy host), and --threads N can gain at most "
+                    + "N times one copy's t_sim alone over theirs together. A run's t_sim is its slowest copy's.")
+    int copies;
+
+    @Option(names = "--scaling",
+            description = "With --threads N: each timed round runs the network on one thread, on N threads, and N copies "
+                    + "of it at once (--copies N), one after the other in an order that turns each round, and reports "
+                    + "the speed-up (one thread's t_sim over N threads') and its ceiling (N times one thread's t_sim over "
+                    + "the copies'), per round and their medians.")
+    boolean scaling;
 
     @Option(names = "--duration-ms", paramLabel = "D", defaultValue = "1000",
             description = "Simulated time per run in ms (default: ${DEFAULT-VALUE}).")
@@ -109,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** What to run: one benchmark network, for a duration, a number of times. */
-    public record Options(String network, int threads, double durationMs, Long seed, int repeat, int warmup) {
+    public record Options(String network, int threads, int copies, boolean scaling, double durationMs, Long seed, int repeat,
+                          int warmup) {
         public Options {
             if (!BenchNetworks.NAMES.contains(network)) {
                 throw new IllegalArgumentException("unknown network '" + network + "'; networks: "
@@ -117,6 +144,17 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (threads < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            if (copies < 1) {
+                throw new IllegalArgumentException("--copies must be at least 1, got " + copies);
+            }
+            if (copies > 1 && threads > 1) {
+                throw new IllegalArgumentException("--copies runs each copy on one thread; give --threads 1 with it, got "
+                        + threads);
+            }
+            if (scaling && (threads < 2 || copies > 1)) {
+                throw new IllegalArgumentException("--scaling compares one thread with --threads N: give N of 2 or more"
+                        + (copies > 1 ? ", and no --copies" : ", got " + threads));
             }
             if (!(durationMs > 0) || Double.isInfinite(durationMs)) {
                 throw new IllegalArgumentException("--duration-ms must be a positive number, got " + durationMs);
@@ -134,7 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Options options;
         try {
-            options = new Options(network, threads, durationMs, seed, repeat, warmup);
+            options = new Options(network, threads, copies, scaling, durationMs, seed, repeat, warmup);
             ticks(options, BenchNetworks.spec(network, seed).dtMs());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -151,8 +189,12 @@ public final class BenchCommand implements Callable<Integer> {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
 
-    /** One timed run: main-loop seconds and what it produced. */
-    private record Run(double tSim, double tSimCpu, long spikesE, long spikesI, long synEvents, String checksum, long roundsAlone) {
+    /**
+     * One timed run: main-loop seconds and what it produced; with copies, the slowest copy's seconds, all copies' CPU,
+     * and each copy's seconds in {@code copyTimes}.
+     */
+    private record Run(double tSim, double tSimCpu, long spikesE, long spikesI, long synEvents, String checksum, long roundsAlone,
+                       List<Double> copyTimes) {
     }
 
     /**
@@ -177,9 +219,10 @@ public final class BenchCommand implements Callable<Integer> {
         long synapses = first.synapseCount();
         double bytesPerSynapse = first.synapseBytes() / (double) synapses;
         double heapBytesPerSynapse = (heapAfter - heapBefore) / (double) synapses;
-        log.printf(Locale.ROOT, "bench %s: %d neurons (%d E, %d I), %d synapses, dt %s ms, %s ms per run, %d thread%s, seed %d%n",
-                options.network(), n, ne, ni, synapses, spec.dtMs(), fmt(durationMs), options.threads(),
-                options.threads() == 1 ? "" : "s", spec.seed());
+        log.printf(Locale.ROOT, "bench %s: %d neurons (%d E, %d I), %d synapses, dt %s ms, %s ms per run, %s, seed %d%n",
+                options.network(), n, ne, ni, synapses, spec.dtMs(), fmt(durationMs), options.copies() > 1
+                        ? options.copies() + " copies at once, one thread each"
+                        : options.threads() + (options.threads() == 1 ? " thread" : " threads"), spec.seed());
         log.printf(Locale.ROOT, "built in %.3f s; static synapse arrays %.2f bytes/synapse, heap held %.2f bytes/synapse%n",
                 tBuild, bytesPerSynapse, heapBytesPerSynapse);
         if (options.warmup() > 0) {
@@ -190,30 +233,40 @@ public final class BenchCommand implements Callable<Integer> {
         }
         log.flush();
 
+        if (options.scaling()) {
+            first.close();
+            return scaling(options, spec, ticks, log);
+        }
         Network network = first;
+        List<Double> builds = new ArrayList<>();
         for (int w = 0; w < options.warmup(); w++) {
             if (network == null) {
                 network = Network.build(spec);
             }
-            timedRun(network, ticks, options.threads());
+            timedRound(network, spec, ticks, options, new ArrayList<>());
             network = null;
         }
 
         List<Run> runs = new ArrayList<>();
-        List<Double> builds = new ArrayList<>();
         for (int r = 0; r < options.repeat(); r++) {
             if (network == null) {
                 long t0 = System.nanoTime();
                 network = Network.build(spec);
                 builds.add((System.nanoTime() - t0) / 1e9);
             }
-            Run run = timedRun(network, ticks, options.threads());
+            Run run = timedRound(network, spec, ticks, options, builds);
             network = null;
             runs.add(run);
+            String extra = "";
+            if (options.threads() > 1) {
+                extra = String.format(Locale.ROOT, ", %d of %d ticks on one thread", run.roundsAlone(), ticks);
+            } else if (options.copies() > 1) {
+                extra = ", the copies' t_sim " + run.copyTimes().stream()
+                        .map(t -> String.format(Locale.ROOT, "%.4f", t)).toList();
+            }
             log.printf(Locale.ROOT, "run %d/%d: t_sim %.4f s (CPU %.4f s), %d spikes (E %d, I %d), %d synaptic events, checksum %s%s%n",
                     r + 1, options.repeat(), run.tSim(), run.tSimCpu(), run.spikesE() + run.spikesI(), run.spikesE(), run.spikesI(),
-                    run.synEvents(), run.checksum(), options.threads() > 1
-                            ? String.format(Locale.ROOT, ", %d of %d ticks on one thread", run.roundsAlone(), ticks) : "");
+                    run.synEvents(), run.checksum(), extra);
             log.flush();
         }
 
@@ -239,6 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("bench", options.network());
         m.put("simulator", "neurostream");
         m.put("threads", options.threads());
+        m.put("copies", options.copies());
         m.put("seed", spec.seed());
         m.put("N", n);
         m.put("Ne", ne);
@@ -270,6 +324,9 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("spike_checksum", best.checksum());
         m.put("checksums_agree", consistent);
         m.put("ticks_on_one_thread_all", runs.stream().map(Run::roundsAlone).toList());
+        if (options.copies() > 1) {
+            m.put("t_sim_copies_all", runs.stream().map(Run::copyTimes).toList());
+        }
         m.put("java", System.getProperty("java.version"));
         m.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         m.put("gc", gcNames());
@@ -277,6 +334,88 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("available_processors", Runtime.getRuntime().availableProcessors());
         m.put("loadavg_1m_at_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         return m;
+    }
+
+    /**
+     * {@code --scaling}: rounds of one thread, N threads and N copies, each on freshly built networks, their order
+     * turned by one each round so that a machine growing slower or faster weighs on all three alike.
+     */
+    private static Map<String, Object> scaling(Options options, NetworkSpec spec, long ticks, PrintWriter log) {
+        int n = options.threads();
+        List<Options> ways = List.of(
+                new Options(options.network(), 1, 1, false, options.durationMs(), options.seed(), 1, 0),
+                new Options(options.network(), n, 1, false, options.durationMs(), options.seed(), 1, 0),
+                new Options(options.network(), 1, n, false, options.durationMs(), options.seed(), 1, 0));
+        List<Double> one = new ArrayList<>();
+        List<Double> many = new ArrayList<>();
+        List<Double> copies = new ArrayList<>();
+        List<Double> speedUps = new ArrayList<>();
+        List<Double> ceilings = new ArrayList<>();
+        List<Long> alone = new ArrayList<>();
+        String checksum = null;
+        boolean consistent = true;
+        log.printf(Locale.ROOT, "each round: 1 thread (t1), %d threads (t%d), %d copies at once (tc, the slower copy's)%n", n, n, n);
+        for (int r = -options.warmup(); r < options.repeat(); r++) {
+            Run[] runs = new Run[ways.size()];
+            for (int i = 0; i < ways.size(); i++) {
+                int way = Math.floorMod(i + r, ways.size());
+                runs[way] = timedRound(Network.build(spec), spec, ticks, ways.get(way), new ArrayList<>());
+            }
+            for (Run run : runs) {
+                checksum = checksum == null ? run.checksum() : checksum;
+                consistent &= run.checksum().equals(checksum);
+            }
+            if (r < 0) {
+                continue;
+            }
+            double speedUp = runs[0].tSim() / runs[1].tSim();
+            double ceiling = n * runs[0].tSim() / runs[2].tSim();
+            one.add(runs[0].tSim());
+            many.add(runs[1].tSim());
+            copies.add(runs[2].tSim());
+            speedUps.add(speedUp);
+            ceilings.add(ceiling);
+            alone.add(runs[1].roundsAlone());
+            log.printf(Locale.ROOT, "round %d/%d: t1 %.4f s, t%d %.4f s, tc %.4f s; speed-up %.3f, ceiling %.3f (%.0f%% of it)%s%n",
+                    r + 1, options.repeat(), runs[0].tSim(), n, runs[1].tSim(), runs[2].tSim(), speedUp, ceiling,
+                    100 * speedUp / ceiling, runs[1].roundsAlone() > 0
+                            ? String.format(Locale.ROOT, "; %d of %d ticks with %d threads on one", runs[1].roundsAlone(), ticks, n)
+                            : "");
+            log.flush();
+        }
+        if (!consistent) {
+            log.println("WARNING: the runs produced different spikes (checksums differ); the engine is not deterministic");
+        }
+        log.printf(Locale.ROOT, "median of %d rounds: speed-up %.3f, ceiling %.3f%n", options.repeat(), median(speedUps),
+                median(ceilings));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bench", options.network());
+        m.put("simulator", "neurostream");
+        m.put("scaling", true);
+        m.put("threads", n);
+        m.put("seed", spec.seed());
+        m.put("ticks", ticks);
+        m.put("warmup_rounds", options.warmup());
+        m.put("rounds", options.repeat());
+        m.put("t_sim_one_thread_all", one);
+        m.put("t_sim_threads_all", many);
+        m.put("t_sim_copies_all", copies);
+        m.put("speed_up_all", speedUps);
+        m.put("ceiling_all", ceilings);
+        m.put("speed_up_median", median(speedUps));
+        m.put("ceiling_median", median(ceilings));
+        m.put("ticks_on_one_thread_all", alone);
+        m.put("spike_checksum", checksum);
+        m.put("checksums_agree", consistent);
+        m.put("java", System.getProperty("java.version"));
+        m.put("available_processors", Runtime.getRuntime().availableProcessors());
+        m.put("loadavg_1m_at_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return m;
+    }
+
+    private static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 
     /** Ticks per run: the duration rounded to whole ticks, at least one. */
@@ -289,15 +428,66 @@ public final class BenchCommand implements Callable<Integer> {
         return ticks;
     }
 
-    /** Runs {@code ticks} ticks of a freshly built network, timing the main loop, then closes it. */
-    private static Run timedRun(Network network, long ticks, int threads) {
+    /**
+     * One timed run of {@code network}, freshly built, or with {@code --copies N} of it and N - 1 more copies built
+     * now (their build times added to {@code builds}), each on a thread of its own, started together.
+     */
+    private static Run timedRound(Network network, NetworkSpec spec, long ticks, Options options, List<Double> builds) {
+        if (options.copies() == 1) {
+            long c0 = processCpuNanos();
+            Run run = timedRun(network, ticks, options.threads(), null);
+            return new Run(run.tSim(), (processCpuNanos() - c0) / 1e9, run.spikesE(), run.spikesI(), run.synEvents(),
+                    run.checksum(), run.roundsAlone(), List.of(run.tSim()));
+        }
+        List<Network> nets = new ArrayList<>(List.of(network));
+        for (int c = 1; c < options.copies(); c++) {
+            long t0 = System.nanoTime();
+            nets.add(Network.build(spec));
+            builds.add((System.nanoTime() - t0) / 1e9);
+        }
+        CyclicBarrier start = new CyclicBarrier(nets.size());
+        ExecutorService threads = Executors.newFixedThreadPool(nets.size());
+        try {
+            List<Future<Run>> futures = new ArrayList<>();
+            long c0 = processCpuNanos();
+            for (Network net : nets) {
+                futures.add(threads.submit(() -> timedRun(net, ticks, 1, start)));
+            }
+            List<Run> each = new ArrayList<>();
+            for (Future<Run> f : futures) {
+                each.add(f.get());
+            }
+            double cpu = (processCpuNanos() - c0) / 1e9;
+            Run slowest = each.stream().max(Comparator.comparingDouble(Run::tSim)).orElseThrow();
+            // identical copies simulate identical spikes, or the engine is not deterministic under concurrency
+            String checksum = each.stream().allMatch(r -> r.checksum().equals(slowest.checksum()))
+                    ? slowest.checksum() : "copies-differ";
+            return new Run(slowest.tSim(), cpu, slowest.spikesE(), slowest.spikesI(), slowest.synEvents(), checksum, 0,
+                    each.stream().map(Run::tSim).toList());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the copies ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a copy failed: " + e.getCause(), e.getCause());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * Runs {@code ticks} ticks of a freshly built network, timing the main loop, then closes it; with {@code start},
+     * waits for the other copies there first. Its CPU time is left to the caller.
+     */
+    private static Run timedRun(Network network, long ticks, int threads, CyclicBarrier start) {
         try (Network net = network) {
             net.setThreads(threads);
             SpikeChecksum checksum = new SpikeChecksum();
             long spikesE = 0;
             long spikesI = 0;
             final boolean twoPopulations = net.populations().size() > 1;
-            long c0 = processCpuNanos();
+            if (start != null) {
+                awaitQuietly(start);
+            }
             long t0 = System.nanoTime();
             for (long k = 0; k < ticks; k++) {
                 net.step();
@@ -308,8 +498,19 @@ public final class BenchCommand implements Callable<Integer> {
                 checksum.add(k, net.spikes().array(), net.spikes().size());
             }
             double tSim = (System.nanoTime() - t0) / 1e9;
-            double tSimCpu = (processCpuNanos() - c0) / 1e9;
-            return new Run(tSim, tSimCpu, spikesE, spikesI, net.totalSynapticEvents(), checksum.hex(), net.roundsRunAlone());
+            return new Run(tSim, Double.NaN, spikesE, spikesI, net.totalSynapticEvents(), checksum.hex(), net.roundsRunAlone(),
+                    List.of(tSim));
+        }
+    }
+
+    private static void awaitQuietly(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted before the copies started", e);
+        } catch (BrokenBarrierException e) {
+            throw new IllegalStateException("another copy failed before the copies started", e);
         }
     }
 

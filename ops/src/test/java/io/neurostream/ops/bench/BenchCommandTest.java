@@ -85,6 +85,41 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldRunCopiesAtOnceWithTheSpikesOfOneAndTimeEachCopy() throws Exception {
+        JsonNode one = bench("cuba", "--duration-ms", "50", "--warmup", "0").result();
+        Outcome o = bench("cuba", "--duration-ms", "50", "--warmup", "0", "--copies", "2", "--repeat", "2");
+        assertThat(o.exitCode()).isZero();
+        assertThat(o.out()).contains("2 copies at once, one thread each").contains("the copies' t_sim [");
+        JsonNode r = o.result();
+        assertThat(r.get("copies").asInt()).isEqualTo(2);
+        assertThat(r.get("spike_checksum")).as("each copy simulates the same spikes as one alone").isEqualTo(one.get("spike_checksum"));
+        JsonNode each = r.get("t_sim_copies_all");
+        assertThat(each).hasSize(2);
+        for (int run = 0; run < 2; run++) {
+            assertThat(each.get(run)).hasSize(2);
+            double slower = Math.max(each.get(run).get(0).asDouble(), each.get(run).get(1).asDouble());
+            assertThat(r.get("t_sim_all").get(run).asDouble()).as("a run's t_sim is its slower copy's").isEqualTo(slower);
+        }
+    }
+
+    @Test
+    void shouldReportTheSpeedUpAndItsCeilingPerRoundForScaling() throws Exception {
+        Outcome o = bench("cuba", "--duration-ms", "20", "--warmup", "1", "--repeat", "3", "--threads", "2", "--scaling");
+        assertThat(o.exitCode()).isZero();
+        assertThat(o.out()).contains("round 3/3: t1 ").contains("median of 3 rounds: speed-up ");
+        JsonNode r = o.result();
+        assertThat(r.get("checksums_agree").asBoolean()).isTrue();
+        for (int round = 0; round < 3; round++) {
+            double t1 = r.get("t_sim_one_thread_all").get(round).asDouble();
+            double t2 = r.get("t_sim_threads_all").get(round).asDouble();
+            double tc = r.get("t_sim_copies_all").get(round).asDouble();
+            assertThat(r.get("speed_up_all").get(round).asDouble()).isEqualTo(t1 / t2);
+            assertThat(r.get("ceiling_all").get(round).asDouble()).isEqualTo(2 * t1 / tc);
+        }
+        assertThat(r.get("speed_up_all")).hasSize(3);
+    }
+
+    @Test
     void shouldRejectUnknownNetworksAndBadCountsAsUsageErrors() {
         Outcome unknown = bench("cobahh");
         assertThat(unknown.exitCode()).isEqualTo(2);
@@ -92,6 +127,12 @@ class BenchCommandTest {
         assertThat(bench("cuba", "--repeat", "0").exitCode()).isEqualTo(2);
         assertThat(bench("cuba", "--duration-ms", "-1").exitCode()).isEqualTo(2);
         assertThat(bench("cuba", "--threads", "0").exitCode()).isEqualTo(2);
+        Outcome copiesOnThreads = bench("cuba", "--copies", "2", "--threads", "2");
+        assertThat(copiesOnThreads.exitCode()).isEqualTo(2);
+        assertThat(copiesOnThreads.err()).contains("--copies runs each copy on one thread");
+        Outcome scalingAlone = bench("cuba", "--scaling");
+        assertThat(scalingAlone.exitCode()).isEqualTo(2);
+        assertThat(scalingAlone.err()).contains("--scaling compares one thread with --threads N");
         assertThat(bench("cuba", "--duration-ms", "0.01").exitCode()).isEqualTo(2);
     }
 
