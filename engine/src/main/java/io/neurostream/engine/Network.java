@@ -759,7 +759,7 @@ public final class Network implements AutoCloseable {
 
     /** Magnitude of a synapse's weight (its sign follows the presynaptic class). */
     public float synapseWeight(int synapse) {
-        return synapses.weight[synapse];
+        return synapses.weightOf(synapse);
     }
 
     /** Delay of a synapse in ticks. */

@@ -11,7 +11,10 @@ import java.util.Arrays;
  * <p>Synapses are kept in CSR rows by presynaptic neuron: the outgoing synapses of {@code pre} are
  * {@code [rowStart[pre], rowStart[pre + 1])}, each with its target {@link #post}, the magnitude of its
  * {@link #weight} (the sign follows the presynaptic class, Dale's law) and its delay in ticks
- * ({@link #delay}, or {@link #uniformDelay} for all when they share one).
+ * ({@link #delay}, or {@link #uniformDelay} for all when they share one). When every row's synapses share one
+ * weight and nothing changes weights (no plasticity), a row keeps that one weight ({@link #rowWeight}) instead
+ * of one per synapse, as NEST's {@code static_synapse_hom_w} does: 4 bytes less per synapse, and delivery reads
+ * the targets alone.
  *
  * <p>A spike of tick {@code k} is added into the delay ring buffer ({@link #ringE}, {@link #ringI}: one slot
  * of {@code n} entries per tick of delay) at the slot of tick {@code k + delay}, from where the neurons take it
@@ -27,7 +30,10 @@ final class SynapseStore {
     final int n;
     final int[] rowStart;
     final int[] post;
+    /** Each synapse's weight magnitude, or null when each row has one ({@link #rowWeight}). */
     final float[] weight;
+    /** Each row's one weight magnitude when {@link #weight} is null, else null. */
+    private final float[] rowWeight;
     /** Per-synapse delays in ticks, or null when every synapse has {@link #uniformDelay}. */
     final short[] delay;
     final int uniformDelay;
@@ -88,7 +94,8 @@ final class SynapseStore {
         this.n = b.n;
         this.rowStart = b.rowStart;
         this.post = b.post;
-        this.weight = b.weight;
+        this.rowWeight = b.spec.plasticity() == null ? rowWeights(b.rowStart, b.weight, b.n) : null;
+        this.weight = rowWeight == null ? b.weight : null;
         this.delay = b.delay;
         this.uniformDelay = b.uniformDelay;
         this.inhibitory = b.inhibitory;
@@ -141,7 +148,7 @@ final class SynapseStore {
                         if (acc[c] == 0.0) {
                             touched[t++] = c;
                         }
-                        acc[c] += weight[k];
+                        acc[c] += b.weight[k];
                         if (acc[c] == 0.0) {
                             acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
                         }
@@ -175,6 +182,41 @@ final class SynapseStore {
         rowChunkSplit = rowChunkStart;
     }
 
+    /** Each row's one weight if every row's synapses have the same weight (to the bit), else null. */
+    private static float[] rowWeights(int[] rowStart, float[] weight, int n) {
+        float[] rw = new float[n];
+        for (int pre = 0; pre < n; pre++) {
+            int from = rowStart[pre];
+            int end = rowStart[pre + 1];
+            if (from == end) {
+                continue;
+            }
+            int bits = Float.floatToRawIntBits(weight[from]);
+            for (int k = from + 1; k < end; k++) {
+                if (Float.floatToRawIntBits(weight[k]) != bits) {
+                    return null;
+                }
+            }
+            rw[pre] = weight[from];
+        }
+        return rw;
+    }
+
+    /** Magnitude of a synapse's weight. */
+    float weightOf(int synapse) {
+        if (weight != null) {
+            return weight[synapse];
+        }
+        // the row holding the synapse: the last one starting at or before it (empty rows start where the next does)
+        int pre = Network.lowerBound(rowStart, 0, n + 1, synapse + 1) - 1;
+        return rowWeight[pre];
+    }
+
+    /** Whether each row keeps one weight for all its synapses (see the class comment). */
+    boolean rowsShareWeights() {
+        return rowWeight != null;
+    }
+
     private static boolean rowsAscending(int[] rowStart, int[] post, int n) {
         for (int pre = 0; pre < n; pre++) {
             for (int k = rowStart[pre] + 1; k < rowStart[pre + 1]; k++) {
@@ -198,7 +240,7 @@ final class SynapseStore {
 
     /** Approximate bytes held by the static synapse arrays (CSR rows, targets, weights, delays). */
     long bytes() {
-        long b = 4L * rowStart.length + 4L * post.length + 4L * weight.length;
+        long b = 4L * rowStart.length + 4L * post.length + 4L * (weight != null ? weight.length : rowWeight.length);
         if (delay != null) {
             b += 2L * delay.length;
         }
@@ -343,7 +385,7 @@ final class SynapseStore {
             final int end = rs[pre * ways + w + 1];
             token += inhibitory[pre] ? 1 : 0;
             for (int k = from; k < end; k += INTS_PER_LINE) {
-                token += targets[k] + Float.floatToRawIntBits(wt[k]) + (d == null ? 0 : d[k]);
+                token += targets[k] + (wt == null ? 0 : Float.floatToRawIntBits(wt[k])) + (d == null ? 0 : d[k]);
             }
             if (rc != null) {
                 final int q = rcs[pre * ways + w];
@@ -402,19 +444,13 @@ final class SynapseStore {
                 final boolean inh = inhibitory[pre];
                 final int from = rs[pre * ways + w];
                 final int end = rs[pre * ways + w + 1];
+                final double w1 = wt == null ? rowWeight[pre] : 0.0;
                 if (exp) {
-                    final double[] g = inh ? state.gi : state.ge;
-                    for (int k = from; k < end; k++) {
-                        g[targets[k]] += wt[k];
-                    }
+                    add(inh ? state.gi : state.ge, 0, targets, from, end, wt, w1);
                 } else if (inh) {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] -= wt[k];
-                    }
+                    subtract(in, targets, from, end, wt, w1);
                 } else {
-                    for (int k = from; k < end; k++) {
-                        in[targets[k]] += wt[k];
-                    }
+                    add(in, 0, targets, from, end, wt, w1);
                 }
                 final double[] next = late ? (inh ? curI : curE) : (inh ? nextI : nextE);
                 if (rc != null) {
@@ -423,8 +459,14 @@ final class SynapseStore {
                     }
                 } else {
                     final int[] tc = targetChunk;
-                    for (int k = from; k < end; k++) {
-                        next[tc[targets[k]] * SUM_STRIDE] += wt[k];
+                    if (wt == null) {
+                        for (int k = from; k < end; k++) {
+                            next[tc[targets[k]] * SUM_STRIDE] += w1;
+                        }
+                    } else {
+                        for (int k = from; k < end; k++) {
+                            next[tc[targets[k]] * SUM_STRIDE] += wt[k];
+                        }
                     }
                 }
             }
@@ -432,10 +474,8 @@ final class SynapseStore {
             final int off = late ? lateSlotOffset[uniformDelay] : slotOffset[uniformDelay];
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
-                final double[] ring = inhibitory[pre] ? ringI : ringE;
-                for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[off + targets[k]] += wt[k];
-                }
+                add(inhibitory[pre] ? ringI : ringE, off, targets, rs[pre * ways + w], rs[pre * ways + w + 1], wt,
+                        wt == null ? rowWeight[pre] : 0.0);
             }
         } else {
             final short[] d = delay;
@@ -443,9 +483,39 @@ final class SynapseStore {
             for (int s = 0; s < count; s++) {
                 final int pre = ids[s];
                 final double[] ring = inhibitory[pre] ? ringI : ringE;
+                final double w1 = wt == null ? rowWeight[pre] : 0.0;
                 for (int k = rs[pre * ways + w], end = rs[pre * ways + w + 1]; k < end; k++) {
-                    ring[so[d[k]] + targets[k]] += wt[k];
+                    ring[so[d[k]] + targets[k]] += wt == null ? w1 : wt[k];
                 }
+            }
+        }
+    }
+
+    /**
+     * Adds synapses {@code [from, end)} into {@code to[off + target]}: each its own weight {@code wt[k]}, or all
+     * {@code w1} when {@code wt} is null (the row's one weight; the same double either way).
+     */
+    private static void add(double[] to, int off, int[] targets, int from, int end, float[] wt, double w1) {
+        if (wt == null) {
+            for (int k = from; k < end; k++) {
+                to[off + targets[k]] += w1;
+            }
+        } else {
+            for (int k = from; k < end; k++) {
+                to[off + targets[k]] += wt[k];
+            }
+        }
+    }
+
+    /** {@link #add} subtracting (not adding the negated weight: the two differ in the sign of a zero). */
+    private static void subtract(double[] to, int[] targets, int from, int end, float[] wt, double w1) {
+        if (wt == null) {
+            for (int k = from; k < end; k++) {
+                to[targets[k]] -= w1;
+            }
+        } else {
+            for (int k = from; k < end; k++) {
+                to[targets[k]] -= wt[k];
             }
         }
     }
