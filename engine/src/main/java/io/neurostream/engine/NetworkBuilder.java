@@ -37,7 +37,13 @@ final class NetworkBuilder {
     NeuronState state;
     int[] rowStart;
     int[] post;
+    /** Each synapse's weight magnitude, or null when {@link #rowWeight} gives each row's one weight. */
     float[] weight;
+    /**
+     * Each row's one weight magnitude when every rule from a neuron has the same constant weight and nothing
+     * changes weights (no plasticity); else null. The per-synapse weights are then never made.
+     */
+    float[] rowWeight;
     short[] delay;
     int uniformDelay;
     int maxDelay;
@@ -582,12 +588,42 @@ final class NetworkBuilder {
         @Override
         public void add(Rule rule, int pre, long m, int target) {
             post[at] = target;
-            weight[at] = rule.sampleWeight(pre, m);
+            if (weight != null) {
+                weight[at] = rule.sampleWeight(pre, m);
+            }
             if (delay != null) {
                 delay[at] = (short) rule.sampleDelay(pre, m);
             }
             at++;
         }
+    }
+
+    /**
+     * Each neuron's one outgoing weight if, for every neuron, all the rules it is presynaptic in have the same
+     * constant weight (to the float bit, as stored), else null. 0 for a neuron without rules.
+     */
+    private float[] rowWeights(List<Rule> rules) {
+        float[] rw = new float[n];
+        for (int pre = 0; pre < n; pre++) {
+            boolean first = true;
+            for (Rule r : rules) {
+                if (!r.hasPre(pre)) {
+                    continue;
+                }
+                Dist d = r.c.weight();
+                if (!d.isConstant()) {
+                    return null;
+                }
+                float w = (float) d.a();
+                if (first) {
+                    rw[pre] = w;
+                    first = false;
+                } else if (Float.floatToRawIntBits(w) != Float.floatToRawIntBits(rw[pre])) {
+                    return null;
+                }
+            }
+        }
+        return rw;
     }
 
     /** Presynaptic neurons per block of the parallel connection build. */
@@ -653,7 +689,8 @@ final class NetworkBuilder {
         }
         int size = (int) total;
         post = new int[size];
-        weight = new float[size];
+        rowWeight = spec.plasticity() == null ? rowWeights(rules) : null;
+        weight = rowWeight == null ? new float[size] : null;
         boolean uniform = size == 0 || minDelay == maxDelayFound;
         short[] delays = uniform ? null : new short[size];
         IntStream.range(0, blocks).parallel().forEach(b -> {

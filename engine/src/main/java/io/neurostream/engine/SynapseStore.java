@@ -11,10 +11,10 @@ import java.util.Arrays;
  * <p>Synapses are kept in CSR rows by presynaptic neuron: the outgoing synapses of {@code pre} are
  * {@code [rowStart[pre], rowStart[pre + 1])}, each with its target {@link #post}, the magnitude of its
  * {@link #weight} (the sign follows the presynaptic class, Dale's law) and its delay in ticks
- * ({@link #delay}, or {@link #uniformDelay} for all when they share one). When every row's synapses share one
- * weight and nothing changes weights (no plasticity), a row keeps that one weight ({@link #rowWeight}) instead
- * of one per synapse, as NEST's {@code static_synapse_hom_w} does: 4 bytes less per synapse, and delivery reads
- * the targets alone.
+ * ({@link #delay}, or {@link #uniformDelay} for all when they share one). When each neuron's outgoing rules
+ * share one constant weight and nothing changes weights (no plasticity), a row keeps that one weight
+ * ({@link #rowWeight}) instead of one per synapse, as NEST's {@code static_synapse_hom_w} does: 4 bytes less per
+ * synapse, built and held, and delivery reads the targets alone.
  *
  * <p>A spike of tick {@code k} is added into the delay ring buffer ({@link #ringE}, {@link #ringI}: one slot
  * of {@code n} entries per tick of delay) at the slot of tick {@code k + delay}, from where the neurons take it
@@ -94,8 +94,8 @@ final class SynapseStore {
         this.n = b.n;
         this.rowStart = b.rowStart;
         this.post = b.post;
-        this.rowWeight = b.spec.plasticity() == null ? rowWeights(b.rowStart, b.weight, b.n) : null;
-        this.weight = rowWeight == null ? b.weight : null;
+        this.weight = b.weight;
+        this.rowWeight = b.rowWeight;
         this.delay = b.delay;
         this.uniformDelay = b.uniformDelay;
         this.inhibitory = b.inhibitory;
@@ -148,7 +148,7 @@ final class SynapseStore {
                         if (acc[c] == 0.0) {
                             touched[t++] = c;
                         }
-                        acc[c] += b.weight[k];
+                        acc[c] += weight != null ? weight[k] : rowWeight[pre];
                         if (acc[c] == 0.0) {
                             acc[c] = Double.MIN_VALUE; // keep a zero-weight chunk marked as touched
                         }
@@ -180,26 +180,6 @@ final class SynapseStore {
         rowsAscending = rowsAscending(rowStart, post, n);
         rowSplit = rowStart;
         rowChunkSplit = rowChunkStart;
-    }
-
-    /** Each row's one weight if every row's synapses have the same weight (to the bit), else null. */
-    private static float[] rowWeights(int[] rowStart, float[] weight, int n) {
-        float[] rw = new float[n];
-        for (int pre = 0; pre < n; pre++) {
-            int from = rowStart[pre];
-            int end = rowStart[pre + 1];
-            if (from == end) {
-                continue;
-            }
-            int bits = Float.floatToRawIntBits(weight[from]);
-            for (int k = from + 1; k < end; k++) {
-                if (Float.floatToRawIntBits(weight[k]) != bits) {
-                    return null;
-                }
-            }
-            rw[pre] = weight[from];
-        }
-        return rw;
     }
 
     /** Magnitude of a synapse's weight. */

@@ -9,7 +9,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * A row whose synapses all have one weight keeps that weight once (as NEST's {@code static_synapse_hom_w}). The
+ * When every rule from a neuron has one constant weight, its row keeps that weight once (as NEST's
+ * {@code static_synapse_hom_w}), and the builder never makes a weight per synapse. The
  * spikes must be those of the store that kept a weight per synapse: the checksums below are that store's (the
  * engine before rows shared weights), on one and two threads, for each way of delivering a spike.
  */
@@ -83,6 +84,23 @@ class SharedRowWeightsTest {
         try (Network random = build(spec("exp_current", "0.1", "0.1", "{\"uniform\": [0.1, 0.4]}", "1.2", 0.02, ""))) {
             assertThat(random.synapses.rowsShareWeights()).isFalse();
             assertThat(random.synapseBytes()).isEqualTo(4L * (random.size() + 1) + 8L * random.synapseCount());
+        }
+        // two rules from E with two weights: E's rows mix them
+        String twoWeights = spec("exp_current", "0.1", "0.1", "0.3", "1.2", 0.02, "").replace(
+                "{\"from\": \"E\", \"to\": [\"E\", \"I\"], \"probability\": 0.02, \"weight\": 0.3, \"delay_ms\": 0.1},",
+                "{\"from\": \"E\", \"to\": \"E\", \"probability\": 0.02, \"weight\": 0.3, \"delay_ms\": 0.1},"
+                        + " {\"from\": \"E\", \"to\": \"I\", \"probability\": 0.02, \"weight\": 0.5, \"delay_ms\": 0.1},");
+        assertThat(twoWeights).contains("\"weight\": 0.5");
+        try (Network mixed = build(twoWeights)) {
+            assertThat(mixed.synapses.rowsShareWeights()).isFalse();
+            int pre = 0;
+            boolean sawBoth = false;
+            for (int k = mixed.synapsesFrom(pre); k < mixed.synapsesEnd(pre); k++) {
+                float expected = mixed.synapseTarget(k) < 6400 ? 0.3f : 0.5f;
+                assertThat(mixed.synapseWeight(k)).isEqualTo(expected);
+                sawBoth |= expected == 0.5f;
+            }
+            assertThat(sawBoth).isTrue();
         }
         String stdp = " \"plasticity\": {\"rule\": \"hebbian\", \"learning_rate\": 0.01},";
         try (Network plastic = build(spec("exp_current", "0.1", "0.1", "0.3", "1.2", 0.02, stdp))) {
