@@ -598,30 +598,15 @@ final class NetworkBuilder {
         }
     }
 
-    /**
-     * Each neuron's one outgoing weight if, for every neuron, all the rules it is presynaptic in have the same
-     * constant weight (to the float bit, as stored), else null. 0 for a neuron without rules.
-     */
-    private float[] rowWeights(List<Rule> rules) {
+    /** Each neuron's one outgoing weight when the spec's populations each have one ({@link NetworkSpec#sharedWeightBySource}), else null. */
+    private float[] rowWeights() {
+        Map<String, Float> shared = spec.sharedWeightBySource();
+        if (shared == null) {
+            return null;
+        }
         float[] rw = new float[n];
-        for (int pre = 0; pre < n; pre++) {
-            boolean first = true;
-            for (Rule r : rules) {
-                if (!r.hasPre(pre)) {
-                    continue;
-                }
-                Dist d = r.c.weight();
-                if (!d.isConstant()) {
-                    return null;
-                }
-                float w = (float) d.a();
-                if (first) {
-                    rw[pre] = w;
-                    first = false;
-                } else if (Float.floatToRawIntBits(w) != Float.floatToRawIntBits(rw[pre])) {
-                    return null;
-                }
-            }
+        for (Population p : populations) {
+            Arrays.fill(rw, p.start(), p.end(), shared.getOrDefault(p.name(), 0f));
         }
         return rw;
     }
@@ -689,7 +674,7 @@ final class NetworkBuilder {
         }
         int size = (int) total;
         post = new int[size];
-        rowWeight = spec.plasticity() == null ? rowWeights(rules) : null;
+        rowWeight = rowWeights();
         weight = rowWeight == null ? new float[size] : null;
         boolean uniform = size == 0 || minDelay == maxDelayFound;
         short[] delays = uniform ? null : new short[size];

@@ -14,11 +14,13 @@ import java.util.Map;
  * <ul>
  *   <li>{@value #BYTES_PER_SYNAPSE} bytes per expected synapse of a {@code probability} rule: the engine counts
  *       the synapses, then writes them into arrays of their final size (8 bytes per synapse at rest, 10 with
- *       per-synapse delays; a network of a million neurons and 10^8 synapses builds in a 1.2 GB heap and not in
- *       1.1 GB);
+ *       per-synapse delays; a network of a million neurons and 10^8 synapses with a weight each builds in a 1.2 GB
+ *       heap and not in 1.1 GB);
  *   <li>{@value #BYTES_PER_IN_DEGREE_SYNAPSE} bytes per synapse of an {@code in_degree} rule, whose sources are drawn
  *       into rows by source first (4 bytes per synapse) and copied into the network's arrays after (a million
  *       neurons with an in-degree of 100 build in a 1.6 GB heap and not in 1.5 GB);
+ *   <li>{@value #WEIGHT_BYTES} bytes less per synapse of either kind when each population's outgoing rules share one
+ *       constant weight and there is no plasticity: the network then keeps one weight per neuron, not per synapse;
  *   <li>{@value #BYTES_PER_NEURON} bytes per neuron (state arrays, model parameters, lattice lookups,
  *       topology, frame bookkeeping);
  *   <li>two delay rings of {@code neurons x (longest delay in ticks + 1)} doubles (excitatory, inhibitory);
@@ -30,6 +32,12 @@ public final class Admission {
     public static final long BYTES_PER_IN_DEGREE_SYNAPSE = 16;
     public static final long BYTES_PER_NEURON = 256;
     public static final long BASE_BYTES = 1L << 20;
+    /**
+     * What a synapse's own weight takes, left out of both synapse costs when the spec's populations each have one
+     * outgoing weight ({@link NetworkSpec#sharedWeightBySource}): the network then keeps one per neuron (a million
+     * neurons with 10^8 such synapses build and run in a 600 MB heap).
+     */
+    public static final long WEIGHT_BYTES = 4;
 
     private Admission() {
     }
@@ -76,9 +84,11 @@ public final class Admission {
     /** The expected synapses of each rule times what one costs at the peak of building that kind of rule. */
     private static double synapseBytes(NetworkSpec spec) {
         Map<String, Long> sizes = populationSizes(spec);
+        long sharedWeight = spec.sharedWeightBySource() != null ? WEIGHT_BYTES : 0;
         double bytes = 0;
         for (NetworkSpec.ConnectionSpec c : spec.connections()) {
-            bytes += expected(c, sizes) * (c.inDegree() != null ? BYTES_PER_IN_DEGREE_SYNAPSE : BYTES_PER_SYNAPSE);
+            long perSynapse = c.inDegree() != null ? BYTES_PER_IN_DEGREE_SYNAPSE : BYTES_PER_SYNAPSE;
+            bytes += expected(c, sizes) * (perSynapse - sharedWeight);
         }
         return bytes;
     }
