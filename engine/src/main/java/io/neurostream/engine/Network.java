@@ -466,14 +466,23 @@ public final class Network implements AutoCloseable {
 
     /** Worker {@code w}'s round of a tick after one whose delivery waited: the last spikes to its targets, then its chunks. */
     private void deliverLateAndRun(int w) {
+        final int first = pool.firstChunk(w);
+        final int end = pool.firstChunk(w + 1);
+        synapses.beginChunks(first, end);
         synapses.deliverLate(w, spikes);
-        runOwn(w);
+        runChunks(w, first, end);
     }
 
-    /** Worker {@code w}'s chunks (all of them without a pool), then their spikes collected for the merge. */
+    /** Worker {@code w}'s round of a tick: its chunks (all of them without a pool). */
     private void runOwn(int w) {
         final int first = pool == null ? 0 : pool.firstChunk(w);
         final int end = pool == null ? chunkStart.length : pool.firstChunk(w + 1);
+        synapses.beginChunks(first, end);
+        runChunks(w, first, end);
+    }
+
+    /** Integrates chunks {@code [first, end)}, worker {@code w}'s, then collects their spikes for the merge. */
+    private void runChunks(int w, int first, int end) {
         for (int c = first; c < end; c++) {
             runChunk(c);
         }

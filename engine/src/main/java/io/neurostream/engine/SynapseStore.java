@@ -273,21 +273,35 @@ final class SynapseStore {
     }
 
     /**
-     * Starts tick {@code k}: points the ring slots at it and, with direct delivery, makes the chunk sums delivered
-     * for it this tick's. Returns the ring offset of tick {@code k}'s slot.
+     * Starts tick {@code k}: points the ring slots at it. Returns the ring offset of tick {@code k}'s slot. With
+     * direct delivery each worker then makes its chunks' sums delivered for the tick the tick's own
+     * ({@link #beginChunks}).
      */
     int beginTick(long k) {
         for (int d = 0; d <= ringSlots; d++) {
             slotOffset[d] = (int) ((k + d) % ringSlots) * n;
             lateSlotOffset[d] = (int) ((k + d + ringSlots - 1) % ringSlots) * n;
         }
-        if (direct) {
-            System.arraycopy(nextE, 0, curE, 0, nextE.length);
-            System.arraycopy(nextI, 0, curI, 0, nextI.length);
-            Arrays.fill(nextE, 0.0);
-            Arrays.fill(nextI, 0.0);
-        }
         return slotOffset[0];
+    }
+
+    /**
+     * With direct delivery, makes the sums delivered for the current tick to chunks {@code [from, to)} its own, and
+     * starts the next tick's at zero; the worker that owns the chunks does it at the start of its round, before it
+     * delivers or integrates, so that the sums stay in its core's cache (the caller swapping every chunk's sums
+     * between rounds moved each worker's lines to its core and back every tick).
+     */
+    void beginChunks(int from, int to) {
+        if (!direct) {
+            return;
+        }
+        for (int c = from; c < to; c++) {
+            int x = c * SUM_STRIDE;
+            curE[x] = nextE[x];
+            curI[x] = nextI[x];
+            nextE[x] = 0.0;
+            nextI[x] = 0.0;
+        }
     }
 
     /** Direct delivery: chunk {@code c}'s summed E input delivered for the current tick (0 without direct delivery). */
