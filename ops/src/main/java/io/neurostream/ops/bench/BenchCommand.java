@@ -354,7 +354,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<Long> alone = new ArrayList<>();
         String checksum = null;
         boolean consistent = true;
-        log.printf(Locale.ROOT, "each round: 1 thread (t1), %d threads (t%d), %d copies at once (tc, the slower copy's)%n", n, n, n);
+        log.printf(Locale.ROOT, "each round: 1 thread (t1), %d threads (t%d), %d copies at once (tc, the slower copy's), "
+                + "and the median time for a write on one thread to be seen and answered on another (hand-off)%n", n, n, n);
+        List<Double> handOffs = new ArrayList<>();
         for (int r = -options.warmup(); r < options.repeat(); r++) {
             Run[] runs = new Run[ways.size()];
             for (int i = 0; i < ways.size(); i++) {
@@ -376,9 +378,12 @@ public final class BenchCommand implements Callable<Integer> {
             speedUps.add(speedUp);
             ceilings.add(ceiling);
             alone.add(runs[1].roundsAlone());
-            log.printf(Locale.ROOT, "round %d/%d: t1 %.4f s, t%d %.4f s, tc %.4f s; speed-up %.3f, ceiling %.3f (%.0f%% of it)%s%n",
+            double handOff = HandOff.medianRoundTripNanos(20_000) / 1e3;
+            handOffs.add(handOff);
+            log.printf(Locale.ROOT, "round %d/%d: t1 %.4f s, t%d %.4f s, tc %.4f s; speed-up %.3f, ceiling %.3f (%.0f%% of it); "
+                            + "hand-off %.2f us%s%n",
                     r + 1, options.repeat(), runs[0].tSim(), n, runs[1].tSim(), runs[2].tSim(), speedUp, ceiling,
-                    100 * speedUp / ceiling, runs[1].roundsAlone() > 0
+                    100 * speedUp / ceiling, handOff, runs[1].roundsAlone() > 0
                             ? String.format(Locale.ROOT, "; %d of %d ticks with %d threads on one", runs[1].roundsAlone(), ticks, n)
                             : "");
             log.flush();
@@ -405,6 +410,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("speed_up_median", median(speedUps));
         m.put("ceiling_median", median(ceilings));
         m.put("ticks_on_one_thread_all", alone);
+        m.put("hand_off_us_all", handOffs);
         m.put("spike_checksum", checksum);
         m.put("checksums_agree", consistent);
         m.put("java", System.getProperty("java.version"));

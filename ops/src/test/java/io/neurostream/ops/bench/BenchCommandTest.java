@@ -117,6 +117,8 @@ class BenchCommandTest {
             assertThat(r.get("ceiling_all").get(round).asDouble()).isEqualTo(2 * t1 / tc);
         }
         assertThat(r.get("speed_up_all")).hasSize(3);
+        assertThat(r.get("hand_off_us_all")).hasSize(3);
+        assertThat(r.get("hand_off_us_all").get(0).asDouble()).as("a round trip between two threads takes time").isPositive();
     }
 
     @Test
