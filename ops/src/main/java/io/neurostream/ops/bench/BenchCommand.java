@@ -69,10 +69,9 @@ import picocli.CommandLine.Spec;
             "  bench cuba --seed 7 --warmup 0",
             "      another seed; no warm-up, so t_sim includes JIT compilation",
             "  bench cuba40k --copies 2 --repeat 5 --warmup 6",
-            "      two copies at once, one thread each: what two threads could gain here at most",
+            "      two copies at once, a thread each: the most two threads can gain here",
             "  bench cuba40k --threads 2 --scaling --repeat 9 --warmup 3",
-            "      each round one thread, two threads and two copies, side by side: the speed-up,",
-            "      the most this machine allows (the ceiling) and their medians"})
+            "      per round one thread, two threads, two copies and the hand-off; medians"})
 public final class BenchCommand implements Callable<Integer> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -101,8 +100,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--scaling",
             description = "With --threads N: each timed round runs the network on one thread, on N threads, and N copies "
                     + "of it at once (--copies N), one after the other in an order that turns each round, and reports "
-                    + "the speed-up (one thread's t_sim over N threads') and its ceiling (N times one thread's t_sim over "
-                    + "the copies'), per round and their medians.")
+                    + "the speed-up (one thread's t_sim over N threads'), its ceiling (N times one thread's t_sim over "
+                    + "the copies') and the hand-off (how long a value takes to reach another spinning thread and come "
+                    + "back), per round and their medians.")
     boolean scaling;
 
     @Option(names = "--duration-ms", paramLabel = "D", defaultValue = "1000",
