@@ -178,7 +178,12 @@ public final class BenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> result = run(options, out);
+        Map<String, Object> result;
+        try {
+            result = run(options, out);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         out.println("RESULT " + toJson(result));
         out.flush();
         return 0;
@@ -212,6 +217,15 @@ public final class BenchCommand implements Callable<Integer> {
         Network first = Network.build(spec);
         double tBuild = (System.nanoTime() - b0) / 1e9;
         long heapAfter = usedHeapAfterGc();
+        int atOnce = options.scaling() ? options.threads() : options.copies();
+        long max = Runtime.getRuntime().maxMemory();
+        if (atOnce > 1 && (double) (heapAfter - heapBefore) * atOnce > 0.8 * max) {
+            first.close();
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%d copies of %s at once need about %d MiB of heap (%d MiB each); this JVM has %d MiB (-Xmx): "
+                            + "give fewer copies or a larger -Xmx (JAVA_OPTS)", atOnce, options.network(),
+                    (heapAfter - heapBefore) * atOnce >> 20, (heapAfter - heapBefore) >> 20, max >> 20));
+        }
 
         int n = first.size();
         int ne = first.populations().get(0).size();

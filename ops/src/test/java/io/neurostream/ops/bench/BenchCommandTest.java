@@ -132,6 +132,9 @@ class BenchCommandTest {
         Outcome copiesOnThreads = bench("cuba", "--copies", "2", "--threads", "2");
         assertThat(copiesOnThreads.exitCode()).isEqualTo(2);
         assertThat(copiesOnThreads.err()).contains("--copies runs each copy on one thread");
+        Outcome tooMany = bench("cuba40k", "--copies", "100000", "--warmup", "0");
+        assertThat(tooMany.exitCode()).isEqualTo(2);
+        assertThat(tooMany.err()).contains("100000 copies of cuba40k at once need about").contains("MiB of heap");
         Outcome scalingAlone = bench("cuba", "--scaling");
         assertThat(scalingAlone.exitCode()).isEqualTo(2);
         assertThat(scalingAlone.err()).contains("--scaling compares one thread with --threads N");
