@@ -73,8 +73,13 @@ public final class Network implements AutoCloseable {
     private final int[] chunkPop;
     private final int[] chunkClass;
     private final SpikeSink[] chunkSpikes;
-    /** Spikes of each chunk in the last round, as its worker left them for the merge in {@link #step}. */
-    private final int[] chunkCount;
+    /**
+     * Each chunk's results of the last round, as its worker left them for the merge in {@link #step}: its E input,
+     * I input and spike count at {@code c * TOTALS_STRIDE} and the two entries after, a cache line per chunk. Packed,
+     * the two workers' neighbouring chunks shared lines that both wrote each round.
+     */
+    private final double[] chunkTotals;
+    private static final int TOTALS_STRIDE = 8;
     /**
      * The spikes of each worker's chunks in chunk order, collected by the worker at the end of its round: the
      * caller merges one compact list per worker instead of reading every chunk's sink, each on a cache line the
@@ -87,8 +92,6 @@ public final class Network implements AutoCloseable {
      */
     private long[] workerEvents = new long[1];
     private static final int EVENT_STRIDE = 8;
-    private final double[] chunkE;
-    private final double[] chunkI;
     private final boolean[] popFolds;
     private final boolean[] gathers;
     private final double decayExc;
@@ -159,9 +162,7 @@ public final class Network implements AutoCloseable {
         chunkPop = new int[chunks];
         chunkClass = new int[chunks];
         chunkSpikes = new SpikeSink[chunks];
-        chunkCount = new int[chunks];
-        chunkE = new double[chunks];
-        chunkI = new double[chunks];
+        chunkTotals = new double[Math.multiplyExact(chunks, TOTALS_STRIDE)];
         for (int c = 0; c < chunks; c++) {
             int[] ch = chunkList.get(c);
             chunkStart[c] = ch[0];
@@ -315,9 +316,9 @@ public final class Network implements AutoCloseable {
         Arrays.fill(popI, 0.0);
         for (int c = 0; c < chunkStart.length; c++) {
             int p = 2 * chunkPop[c] + chunkClass[c];
-            popSpikes[p] += chunkCount[c];
-            popE[p] += chunkE[c];
-            popI[p] += chunkI[c];
+            popE[p] += chunkTotals[c * TOTALS_STRIDE];
+            popI[p] += chunkTotals[c * TOTALS_STRIDE + 1];
+            popSpikes[p] += (int) chunkTotals[c * TOTALS_STRIDE + 2];
         }
         for (SpikeSink ws : workerSpikes) {
             spikes.addAll(ws);
@@ -386,8 +387,8 @@ public final class Network implements AutoCloseable {
                 }
             }
         }
-        chunkE[c] = synapses.direct ? out.excitatoryInput + synapses.currentE(c) : out.excitatoryInput;
-        chunkI[c] = synapses.direct ? out.inhibitoryInput + synapses.currentI(c) : out.inhibitoryInput;
+        chunkTotals[c * TOTALS_STRIDE] = synapses.direct ? out.excitatoryInput + synapses.currentE(c) : out.excitatoryInput;
+        chunkTotals[c * TOTALS_STRIDE + 1] = synapses.direct ? out.inhibitoryInput + synapses.currentI(c) : out.inhibitoryInput;
     }
 
     /** The engine's gather, for models that do not take their synaptic input themselves. */
@@ -489,7 +490,7 @@ public final class Network implements AutoCloseable {
         SpikeSink own = workerSpikes[w];
         own.clear();
         for (int c = first; c < end; c++) {
-            chunkCount[c] = chunkSpikes[c].size();
+            chunkTotals[c * TOTALS_STRIDE + 2] = chunkSpikes[c].size();
             own.addAll(chunkSpikes[c]);
         }
         workerEvents[w * EVENT_STRIDE] = synapses.events(own);
