@@ -240,8 +240,9 @@ public final class BenchCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "built in %.3f s; static synapse arrays %.2f bytes/synapse, heap held %.2f bytes/synapse%n",
                 tBuild, bytesPerSynapse, heapBytesPerSynapse);
         if (options.warmup() > 0) {
-            log.printf(Locale.ROOT, "warm-up: %d untimed run%s of %s ms first (JIT compilation; not in t_sim)%n",
-                    options.warmup(), options.warmup() == 1 ? "" : "s", fmt(durationMs));
+            log.printf(Locale.ROOT, "warm-up: %d untimed %s of %s ms first (JIT compilation; not in t_sim)%n",
+                    options.warmup(), (options.scaling() ? "round" : "run") + (options.warmup() == 1 ? "" : "s")
+                            + (options.scaling() ? " of the three ways' runs" : ""), fmt(durationMs));
         } else {
             log.println("no warm-up: the timed runs include JIT compilation");
         }
